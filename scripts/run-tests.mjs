@@ -33,7 +33,15 @@ if (files.length === 0) {
 const concurrency = process.env.SIPWSS_TEST_CONCURRENCY ?? '2';
 const res = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...flags, ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec',
+    ...flags,
+    ...files,
+  ],
   { stdio: 'inherit', cwd: root },
 );
 process.exit(res.status ?? 1);

@@ -31,7 +31,9 @@ export class SipwssError<C extends string = string> extends Error {
 }
 
 /** A parse or validation result: no exceptions for bad input. */
-export type Result<T, E = SipwssError> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
+export type Result<T, E = SipwssError> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: E };
 
 export function ok<T>(value: T): { readonly ok: true; readonly value: T } {
   return { ok: true, value };

@@ -1,2 +1,2 @@
 // The public surface of the sipwss library: nothing else is imported from outside.
-export { SipwssError, type Outcome, type Result } from './errors.js';
+export { type Outcome, type Result, SipwssError } from './errors.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SipwssError, fail, ok } from '../src/errors.js';
+import { fail, ok, SipwssError } from '../src/errors.js';
 
 test('SipwssError carries a stable code and its protocol outcome', () => {
   const e = new SipwssError('SIP_TOO_LARGE', 'message too large', { sip: 513, wsClose: 1009 });
