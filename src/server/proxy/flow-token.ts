@@ -24,7 +24,7 @@ export class FlowTokens {
 
   /** The connection id in a token we made, or undefined for anything else. */
   decode(token: string): string | undefined {
-    if (token.length < 16 || token.length > 256 || !/^[A-Za-z0-9_-]+$/.test(token)) return undefined;
+    if (token.length < 15 || token.length > 256 || !/^[A-Za-z0-9_-]+$/.test(token)) return undefined;
     const raw = Buffer.from(token, 'base64url');
     if (raw.length <= MAC_BYTES) return undefined;
     const id = raw.subarray(MAC_BYTES);
