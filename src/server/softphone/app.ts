@@ -20,6 +20,10 @@ const state = {
 };
 (window as unknown as { softphone: typeof state }).softphone = state;
 
+// Remote audio plays through an element made here: a live call has no caption track to offer.
+const remoteAudio = new Audio();
+remoteAudio.autoplay = true;
+
 let ua: JsSIP.UA | undefined;
 let session: RTCSession | undefined;
 
@@ -72,14 +76,13 @@ function attachSession(s: RTCSession): void {
   });
   s.on('peerconnection', (e: { peerconnection: RTCPeerConnection }) => {
     e.peerconnection.addEventListener('track', (ev) => {
-      const audio = $<HTMLAudioElement>('remote-audio');
-      audio.srcObject = ev.streams[0] ?? new MediaStream([ev.track]);
+      remoteAudio.srcObject = ev.streams[0] ?? new MediaStream([ev.track]);
     });
   });
   // The caller's peerconnection exists as soon as call() returns.
   const pc = (s as unknown as { connection?: RTCPeerConnection }).connection;
   pc?.addEventListener('track', (ev) => {
-    $<HTMLAudioElement>('remote-audio').srcObject = ev.streams[0] ?? new MediaStream([ev.track]);
+    remoteAudio.srcObject = ev.streams[0] ?? new MediaStream([ev.track]);
   });
 }
 
