@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import tls, { type SecureContext, type SecureContextOptions } from 'node:tls';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { checkDhParams } from './dh-params.js';
 import type { DomainConfig, MaterialRef } from './domain-params.js';
 import { TlsError } from './errors.js';
 
@@ -229,12 +230,14 @@ export async function loadMaterial(d: DomainConfig): Promise<DomainMaterial> {
 
   if (d.dhParams) {
     const text = await readText(d.dhParams, domain);
-    const err =
-      pemBlocks(text, 'DH PARAMETERS').length === 0
-        ? 'no "BEGIN DH PARAMETERS" block'
-        : probe({ dhparam: text });
-    if (err !== undefined) throw new TlsError('TLS_BAD_PEM', err, where(d.dhParams, domain));
-    options.dhparam = text;
+    const block = pemBlocks(text, 'DH PARAMETERS')[0];
+    if (block === undefined) {
+      throw new TlsError('TLS_BAD_PEM', 'no "BEGIN DH PARAMETERS" block', where(d.dhParams, domain));
+    }
+    const check = checkDhParams(block);
+    if (!check.ok) throw new TlsError('TLS_BAD_PEM', check.reason, where(d.dhParams, domain));
+    if (check.warning !== undefined) warnings.push(`${d.side} domain "${domain}": ${check.warning}`);
+    options.dhparam = block;
   }
 
   if (d.ecCurve !== undefined) {

@@ -102,8 +102,16 @@ test('the CA store of the SNI-selected domain verifies the client certificate', 
   const otherCa = await pki.issue({ commonName: 'other CA', selfSigned: true, isCa: true });
   const otherClient = await pki.issue({ commonName: 'other client', issuer: otherCa, usage: 'client' });
   const dir = tempDir();
-  const a = writePair(dir, 'a', await pki.issue({ commonName: 'a.example.com', altNames: ['a.example.com'] }));
-  const b = writePair(dir, 'b', await pki.issue({ commonName: 'b.example.com', altNames: ['b.example.com'] }));
+  const a = writePair(
+    dir,
+    'a',
+    await pki.issue({ commonName: 'a.example.com', altNames: ['a.example.com'] }),
+  );
+  const b = writePair(
+    dir,
+    'b',
+    await pki.issue({ commonName: 'b.example.com', altNames: ['b.example.com'] }),
+  );
   const otherCaFile = writePair(dir, 'otherca', otherCa).cert;
   const domains = await TlsDomains.load([
     { name: 'server_domain', value: 'a' },

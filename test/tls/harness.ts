@@ -95,7 +95,9 @@ export async function attempt(
       // TLS 1.3 client certificates are checked after the client's Finished: an echo proves the
       // server really accepted us.
       socket.write('ping');
-      socket.once('data', (d) => done(String(d) === 'ping' ? { ok: true } : { ok: false, error: 'bad echo' }));
+      socket.once('data', (d) =>
+        done(String(d) === 'ping' ? { ok: true } : { ok: false, error: 'bad echo' }),
+      );
     });
   });
   if (!keep || !result.ok) socket.destroy();

@@ -10,10 +10,13 @@ test('reload serves the new certificate to new connections; an open one stays up
   const dir = tempDir();
   const first = await pki.issue({ commonName: 'first', altNames: ['localhost'], usage: 'server' });
   writePair(dir, 'server', first);
-  const domains = await TlsDomains.load([
-    { name: 'certificate', value: 'server.pem' },
-    { name: 'private_key', value: 'server.key' },
-  ], { baseDir: dir });
+  const domains = await TlsDomains.load(
+    [
+      { name: 'certificate', value: 'server.pem' },
+      { name: 'private_key', value: 'server.key' },
+    ],
+    { baseDir: dir },
+  );
   let reloads = 0;
   domains.onReload(() => reloads++);
   const s = await serve(domains);
@@ -24,7 +27,11 @@ test('reload serves the new certificate to new connections; an open one stays up
   assert.equal(old.serverCn, 'first');
   t.after(() => old.socket?.destroy());
 
-  writePair(dir, 'server', await pki.issue({ commonName: 'second', altNames: ['localhost'], usage: 'server' }));
+  writePair(
+    dir,
+    'server',
+    await pki.issue({ commonName: 'second', altNames: ['localhost'], usage: 'server' }),
+  );
   await domains.reload();
   assert.equal(reloads, 1);
 
@@ -76,7 +83,9 @@ test('fromPem: a library user with a certificate and key; replacePem swaps it', 
   t.after(() => s.close());
   assert.equal((await attempt(s.port, { ca: pki.ca.cert, servername: 'localhost' })).serverCn, 'localhost');
   const other = await pki.issue({ commonName: 'replaced', altNames: ['localhost'] });
-  await assert.rejects(domains.replacePem({ cert: other.cert, key: pki.server.key }), { code: 'TLS_KEY_MISMATCH' });
+  await assert.rejects(domains.replacePem({ cert: other.cert, key: pki.server.key }), {
+    code: 'TLS_KEY_MISMATCH',
+  });
   await domains.replacePem(other);
   assert.equal((await attempt(s.port, { ca: pki.ca.cert, servername: 'localhost' })).serverCn, 'replaced');
 });

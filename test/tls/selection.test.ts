@@ -11,7 +11,11 @@ const files = new Map<string, { cert: string; key: string }>();
 async function certFor(cn: string) {
   let f = files.get(cn);
   if (!f) {
-    f = writePair(tempDir(), 'c', await pki.issue({ commonName: cn, altNames: ['localhost'], usage: 'server' }));
+    f = writePair(
+      tempDir(),
+      'c',
+      await pki.issue({ commonName: cn, altNames: ['localhost'], usage: 'server' }),
+    );
     files.set(cn, f);
   }
   return f;
