@@ -124,7 +124,11 @@ function globToRegExp(glob: string): { re: RegExp; literals: number } | undefine
       literals++;
     }
   }
-  return { re: new RegExp(`${src}$`), literals };
+  try {
+    return { re: new RegExp(`${src}$`), literals };
+  } catch {
+    return undefined; // e.g. a reversed range in a class: [z-a]
+  }
 }
 
 /** `match_sip_domain`: "sip.example.com, *.example.com, *, none". */
@@ -137,8 +141,11 @@ export function parseNamePatterns(text: string): ListParse<NamePattern> {
     else if (item === 'none') out.push({ kind: 'none' });
     else if (!GLOB_CHARS.test(item))
       return { ok: false, reason: `"${raw.trim()}" is not a host name pattern` };
-    else if (!/[*?[]/.test(item)) out.push({ kind: 'literal', text: item });
-    else {
+    else if (!/[*?[]/.test(item)) {
+      if (!/^[a-z0-9._-]+$/.test(item))
+        return { ok: false, reason: `"${raw.trim()}" is not a host name pattern` };
+      out.push({ kind: 'literal', text: item });
+    } else {
       const g = globToRegExp(item);
       if (!g) return { ok: false, reason: `"${raw.trim()}" is not a valid wildcard pattern` };
       out.push({ kind: 'glob', text: item, re: g.re, literals: g.literals });

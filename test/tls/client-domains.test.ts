@@ -49,7 +49,10 @@ test('client domains verify the server by default: a server from an unknown CA i
     { name: 'client_domain', value: 'out' },
     { name: 'ca_list', value: `[out]${pki.files.ca}` },
   ]);
-  const r = await attempt(s.port, client.clientOptions({ address: '127.0.0.1', port: s.port, hostname: 'localhost' }));
+  const r = await attempt(
+    s.port,
+    client.clientOptions({ address: '127.0.0.1', port: s.port, hostname: 'localhost' }),
+  );
   assert.equal(r.ok, false);
   assert.match(String(r.error), /SELF_SIGNED|UNABLE_TO_VERIFY/);
   // verify_cert 0 on the client domain: accepted.
@@ -57,7 +60,10 @@ test('client domains verify the server by default: a server from an unknown CA i
     { name: 'client_domain', value: 'out' },
     { name: 'verify_cert', value: '[out]0' },
   ]);
-  const r2 = await attempt(s.port, lax.clientOptions({ address: '127.0.0.1', port: s.port, hostname: 'localhost' }));
+  const r2 = await attempt(
+    s.port,
+    lax.clientOptions({ address: '127.0.0.1', port: s.port, hostname: 'localhost' }),
+  );
   assert.equal(r2.ok, true, r2.error);
 });
 
@@ -83,7 +89,10 @@ test('client domain selection by destination ip:port, then SIP domain', async ()
   assert.equal(pick('192.0.2.7', 443, 'SBC.Carrier.NET.'), 'carrier');
   assert.equal(pick('192.0.2.7', 443, 'example.org'), 'anywhere');
   // A literal IP is never sent as SNI (RFC 6066 §3).
-  assert.equal(domains.clientOptions({ address: '192.0.2.7', port: 443, hostname: '192.0.2.7' }).servername, undefined);
+  assert.equal(
+    domains.clientOptions({ address: '192.0.2.7', port: 443, hostname: '192.0.2.7' }).servername,
+    undefined,
+  );
 });
 
 test('no client domain matches: TLS_NO_CLIENT_DOMAIN; none configured: Node defaults that verify', async () => {

@@ -24,7 +24,12 @@ function modparams(text: string, file: string, root: string) {
   const out: { name: string; value: string; source: { file: string; line: number } }[] = [];
   text.split('\n').forEach((l, i) => {
     const m = /^modparam\("tls_mgm", "([^"]+)", "([^"]*)"\)$/.exec(l.trim());
-    if (m) out.push({ name: m[1] as string, value: (m[2] as string).replace(/^\/certs/, root), source: { file, line: i } });
+    if (m)
+      out.push({
+        name: m[1] as string,
+        value: (m[2] as string).replace(/^\/certs/, root),
+        source: { file, line: i },
+      });
   });
   return out;
 }
@@ -56,7 +61,13 @@ test("the proto_wss README's tls_mgm example loads and serves TLS 1.0 with clien
 
   const s = await serve(domains);
   t.after(() => s.close());
-  const tls10 = { ca: pki.ca.cert, servername: 'localhost', minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } as const;
+  const tls10 = {
+    ca: pki.ca.cert,
+    servername: 'localhost',
+    minVersion: 'TLSv1',
+    maxVersion: 'TLSv1',
+    ciphers: 'DEFAULT@SECLEVEL=0',
+  } as const;
   assert.equal((await attempt(s.port, tls10)).ok, false, 'no client certificate');
   const ok = await attempt(s.port, { ...tls10, ...pki.client });
   assert.equal(ok.ok, true, ok.error);
