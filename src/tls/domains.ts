@@ -144,17 +144,20 @@ export class TlsDomains implements ServerTlsProvider, ClientTlsProvider {
   /** fromPem users: new PEM material, validated first, swapped in as by `reload()`. */
   replacePem(pem: PemMaterial): Promise<void> {
     const source = TlsDomains.#pemSource(pem);
-    const run = this.#reloading.then(async () => {
-      await this.#swap(source);
-      this.#source = source;
-    });
+    const run = this.#reloading.then(() => this.#swap(source));
     this.#reloading = run.catch(() => undefined);
     return run;
   }
 
+  /**
+   * Builds the new set (any TlsError leaves everything as it was), swaps it in, then tells the
+   * listeners. A listener that throws does not stop the others nor undo the swap: its errors are
+   * thrown together afterwards.
+   */
   async #swap(source: Source): Promise<void> {
     const next = await build(source());
     this.#set = next;
+    this.#source = source;
     const errors: unknown[] = [];
     for (const l of this.#listeners) {
       try {

@@ -89,3 +89,29 @@ test('fromPem: a library user with a certificate and key; replacePem swaps it', 
   await domains.replacePem(other);
   assert.equal((await attempt(s.port, { ca: pki.ca.cert, servername: 'localhost' })).serverCn, 'replaced');
 });
+
+test('handshakes racing a reload all complete, with the old or the new certificate', async (t) => {
+  const pki = await testPki();
+  const dir = tempDir();
+  writePair(dir, 'server', await pki.issue({ commonName: 'before', altNames: ['localhost'] }));
+  const domains = await TlsDomains.load([
+    { name: 'certificate', value: `${dir}/server.pem` },
+    { name: 'private_key', value: `${dir}/server.key` },
+  ]);
+  const s = await serve(domains);
+  t.after(() => s.close());
+  const opts = { ca: pki.ca.cert, servername: 'localhost' };
+  writePair(dir, 'server', await pki.issue({ commonName: 'after', altNames: ['localhost'] }));
+  const results = await Promise.all([
+    ...Array.from({ length: 10 }, () => attempt(s.port, opts)),
+    domains.reload().then(() => undefined),
+    ...Array.from({ length: 10 }, () => attempt(s.port, opts)),
+  ]);
+  const seen = results.flatMap((r) => (r ? [r] : []));
+  assert.equal(seen.length, 20);
+  for (const r of seen) {
+    assert.equal(r.ok, true, r.error);
+    assert.ok(r.serverCn === 'before' || r.serverCn === 'after');
+  }
+  assert.equal((await attempt(s.port, opts)).serverCn, 'after');
+});
