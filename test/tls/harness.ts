@@ -113,9 +113,16 @@ export async function attempt(
 /** Round trip on an open connection: resolves with the echoed text. */
 export async function echo(socket: TLSSocket, text: string): Promise<string> {
   socket.write(text);
-  const [d] = (await Promise.race([
-    once(socket, 'data'),
-    new Promise((_, reject) => setTimeout(() => reject(new Error('echo timeout')), 2000)),
-  ])) as [Buffer];
-  return String(d);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const [d] = (await Promise.race([
+      once(socket, 'data'),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('echo timeout')), 2000);
+      }),
+    ])) as [Buffer];
+    return String(d);
+  } finally {
+    clearTimeout(timer);
+  }
 }
