@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createPrivateKey } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -109,6 +110,32 @@ describe('bad TLS material is a start-up error naming parameter and file', () =>
       junk,
     );
     await fails([...base(), { name: 'ca_list', value: junk }], 'TLS_BAD_PEM', 'ca_list', junk);
+  });
+
+  test('an encrypted private key is refused: tls_mgm takes unencrypted keys', async () => {
+    const encrypted = createPrivateKey(pki.server.key).export({
+      format: 'pem',
+      type: 'pkcs8',
+      cipher: 'aes-256-cbc',
+      passphrase: 'secret',
+    });
+    const key = write('encrypted.key', String(encrypted));
+    const err = await fails(
+      [base()[0] as TlsParam, { name: 'private_key', value: key }],
+      'TLS_BAD_PEM',
+      'private_key',
+      key,
+    );
+    assert.match(err.message, /encrypted/);
+  });
+
+  test('one file holding certificate and key serves as both parameters', async () => {
+    const both = write('both.pem', pki.server.cert + pki.server.key);
+    const d = await TlsDomains.load([
+      { name: 'certificate', value: both },
+      { name: 'private_key', value: both },
+    ]);
+    assert.equal(d.serverDomains[0]?.material.cert?.subject, 'CN=localhost');
   });
 
   test('bad dh_params, ciphers_list, ec_curve', async () => {
