@@ -10,7 +10,13 @@
  * per SNI: the listener asks for a client certificate when any domain of its address verifies
  * (refusing in the handshake when all of them require one), and `checkPeer` applies the chosen
  * domain's own verify/require after the handshake. The CA store used to verify is the chosen
- * domain's (OpenSSL verifies against the context switched to).
+ * domain's (OpenSSL verifies against the context switched to). Consequence: on an address where
+ * one domain verifies, browsers reaching the other domains also receive a CertificateRequest (a
+ * browser holding client certificates may then ask its user to pick one); give domains that
+ * verify clients their own listener address (`match_ip_address`) to keep browsers out of that.
+ * `checkPeer` also covers resumed sessions, whose certificate is the one of the first handshake.
+ * It must be called with the same `local` as `serverOptions` (the listener's bound address,
+ * not `socket.localAddress`), so that both select the same domains.
  *
  * Reload (field lesson 22): `reload()` re-reads every file, builds every context, and only then
  * swaps them in; on any error the old material stays and the error is thrown. Open connections
