@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import {
   type Matchable,
   normalizeIp,
@@ -99,4 +100,26 @@ test('an exact address entry hides the * domains; ties go to the first declared'
   // An exact-address domain with a narrow pattern does not fall back to `*` domains.
   const narrow = [dom('star', '*', '*', 0), dom('pinned', '10.0.0.1:443', 'a.org', 1)];
   assert.equal(selectDomain(narrow, '10.0.0.1', 443, 'b.org'), undefined);
+});
+
+test('property: "*.suffix" matches exactly the names ending in ".suffix", case aside', () => {
+  const label = fc.stringMatching(/^[a-z0-9-]{1,8}$/);
+  fc.assert(
+    fc.property(
+      fc.array(label, { minLength: 1, maxLength: 3 }),
+      fc.array(label, { minLength: 1, maxLength: 3 }),
+      (a, b) => {
+        const suffix = b.join('.');
+        const name = a.join('.');
+        const p = parseNamePatterns(`*.${suffix.toUpperCase()}`);
+        assert.ok(p.ok);
+        const d = [
+          { matchIp: [{ kind: 'any' as const }], matchSipDomain: p.value, implicit: false, order: 0 },
+        ];
+        const hit = selectDomain(d, '10.0.0.1', 1, normalizeName(name.toUpperCase())) !== undefined;
+        assert.equal(hit, name.endsWith(`.${suffix}`));
+      },
+    ),
+    { numRuns: 300 },
+  );
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDomains, splitDomainValue } from '../../src/tls/domain-params.js';
+import { TlsDomains } from '../../src/tls/domains.js';
 import { TLS_MGM } from '../../src/tls/params.js';
 
 test('[domain]value splits; no prefix means the implicit default domain', () => {
@@ -92,4 +93,12 @@ test('TLS_MGM describes every parameter, with OpenSIPS defaults where ours diffe
   assert.equal(req?.default, 0);
   assert.equal(req?.opensipsDefault, 1);
   assert.ok(Object.isFrozen(TLS_MGM));
+});
+
+test('no tls_mgm parameters: no domains; a listener then has none (start-up error)', async () => {
+  assert.deepEqual(parseDomains([]), []);
+  const empty = await TlsDomains.load([]);
+  assert.throws(() => empty.serverOptions({ address: '127.0.0.1', port: 443 }), {
+    code: 'TLS_NO_SERVER_DOMAIN',
+  });
 });
