@@ -1,0 +1,37 @@
+/**
+ * A read-only Map. `Object.freeze` does not stop `Map.prototype.set`, so a loaded config would be
+ * mutable through its maps; this wrapper exposes only the reading half of the Map interface.
+ */
+export class FrozenMap<K, V> implements ReadonlyMap<K, V> {
+  readonly #inner: Map<K, V>;
+
+  constructor(entries: Iterable<readonly [K, V]>) {
+    this.#inner = new Map(entries);
+    Object.freeze(this);
+  }
+
+  get size(): number {
+    return this.#inner.size;
+  }
+  get(key: K): V | undefined {
+    return this.#inner.get(key);
+  }
+  has(key: K): boolean {
+    return this.#inner.has(key);
+  }
+  forEach(cb: (value: V, key: K, map: ReadonlyMap<K, V>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.#inner) cb.call(thisArg, v, k, this);
+  }
+  entries(): MapIterator<[K, V]> {
+    return this.#inner.entries();
+  }
+  keys(): MapIterator<K> {
+    return this.#inner.keys();
+  }
+  values(): MapIterator<V> {
+    return this.#inner.values();
+  }
+  [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.#inner[Symbol.iterator]();
+  }
+}
