@@ -34,4 +34,22 @@ export class FrozenMap<K, V> implements ReadonlyMap<K, V> {
   [Symbol.iterator](): MapIterator<[K, V]> {
     return this.#inner[Symbol.iterator]();
   }
+  /** Show the entries in console.log / util.inspect, like a Map. */
+  [Symbol.for('nodejs.util.inspect.custom')](): Map<K, V> {
+    return new Map(this.#inner);
+  }
+}
+
+/** Freeze a value and everything reachable through plain objects, arrays and FrozenMaps. */
+export function deepFreeze<T>(value: T): T {
+  if (value instanceof FrozenMap) {
+    for (const v of value.values()) deepFreeze(v);
+  } else if (Array.isArray(value)) {
+    for (const v of value) deepFreeze(v);
+    Object.freeze(value);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -25,7 +25,7 @@ import {
   formatSource,
   type Source,
 } from './errors.js';
-import { FrozenMap } from './frozen.js';
+import { deepFreeze, FrozenMap } from './frozen.js';
 import { lex, type Token } from './lexer.js';
 import { type ListenSpec, parseListen } from './listen.js';
 import { KNOWN_MODULES, knownModule, moduleNameOf } from './modules.js';
@@ -159,22 +159,15 @@ export function parseConfig(
   const frozenModules = new FrozenMap<string, LoadedModule>(
     [...modules.values()].map((m) => [
       m.name,
-      Object.freeze({
+      {
         name: m.name,
         loadedAt: m.loadedAt,
-        params: new FrozenMap([...m.params].map(([k, v]) => [k, Object.freeze(v)] as const)),
-      }),
+        params: new FrozenMap([...m.params]),
+      },
     ]),
   );
-  const config: LoadedConfig = Object.freeze({
-    file,
-    listen: Object.freeze(listen),
-    globals: Object.freeze(globals),
-    globalSources: Object.freeze(globalSources),
-    modules: frozenModules,
-    notices: Object.freeze(notices.map((n) => Object.freeze(n))),
-  });
-  return ok(config);
+  const config: LoadedConfig = { file, listen, globals, globalSources, modules: frozenModules, notices };
+  return ok(deepFreeze(config));
 
   function loadModule(s: Extract<Statement, { kind: 'loadmodule' }>): void {
     const at = src(s.arg);
