@@ -12,7 +12,10 @@ export interface ParamValue {
    * directory), so the path used later is the one checked here.
    */
   readonly value: number | string;
-  /** Exactly as written in the file (after string unescaping). */
+  /**
+   * The value as the cfg language read it, before conversion by the parameter's type: a string
+   * stays a string ("1" for a flag, a file path unresolved), an integer is its number (0x10 → 16).
+   */
   readonly raw: number | string;
   /** Per-domain parameters: the `[domain]` name, or undefined when the value had no prefix. */
   readonly domain?: string | undefined;
