@@ -59,9 +59,20 @@ export class ConfigError extends SipwssError<ConfigErrorCode> {
   }
 }
 
-/** Something the user should know that does not stop loading (ignored `mpath`, `...` lines). */
+/** Notices: what the user should know that does not stop loading. Rendered in docs/configuration.md. */
+export const CONFIG_NOTICE_CODES = {
+  CONFIG_ELISION_IGNORED:
+    'Lines holding only "..." (elisions in the OpenSIPS docs) were skipped; one notice lists them.',
+  CONFIG_GLOBAL_IGNORED: 'A global accepted for compatibility and ignored (mpath).',
+  CONFIG_MODULE_BUILT_IN:
+    'A loaded module whose job is built into sipwss or done by Node (registrar, tls_openssl, ...).',
+  CONFIG_DIRECTIVE_IGNORED: 'A #! line (Kamailio preprocessor directive), read as a comment.',
+} as const;
+
+export type ConfigNoticeCode = keyof typeof CONFIG_NOTICE_CODES;
+
 export interface ConfigNotice {
-  readonly code: string;
+  readonly code: ConfigNoticeCode;
   readonly source: Source;
   readonly message: string;
 }

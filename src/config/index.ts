@@ -2,10 +2,12 @@
 export { CONFIG_CORE } from './core.js';
 export {
   CONFIG_ERROR_CODES,
+  CONFIG_NOTICE_CODES,
   ConfigError,
   type ConfigErrorCode,
   ConfigInvalidError,
   type ConfigNotice,
+  type ConfigNoticeCode,
   formatSource,
   type Source,
 } from './errors.js';
