@@ -113,6 +113,13 @@ function typeOf(p: ParamSpec): string {
   return parts.join(', ');
 }
 
+/** A markdown table with padded columns, the layout Biome's markdown formatter keeps as is. */
+function grid(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, 3, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
 function table(params: readonly ParamSpec[]): string {
   const rows = params.map((p) => {
     const opensips = p.ours
@@ -120,13 +127,16 @@ function table(params: readonly ParamSpec[]): string {
       : p.opensipsDefault !== undefined
         ? shown(p.opensipsDefault, p.unit)
         : 'same';
-    return `| \`${p.name}\` | ${cell(typeOf(p))} | ${cell(shown(p.default, p.unit))} | ${cell(opensips)} | ${cell(p.doc)} | ${cell(p.differs ?? '')} |`;
+    return [
+      `\`${p.name}\``,
+      cell(typeOf(p)),
+      cell(shown(p.default, p.unit)),
+      cell(opensips),
+      cell(p.doc),
+      cell(p.differs ?? ''),
+    ];
   });
-  return [
-    '| Parameter | Type | Default | OpenSIPS default | Meaning | Why ours differs |',
-    '|---|---|---|---|---|---|',
-    ...rows,
-  ].join('\n');
+  return grid(['Parameter', 'Type', 'Default', 'OpenSIPS default', 'Meaning', 'Why ours differs'], rows);
 }
 
 export function renderConfigDocs(registry: ConfigRegistry, provisional: boolean): string {
@@ -165,9 +175,10 @@ export function renderConfigDocs(registry: ConfigRegistry, provisional: boolean)
       '',
       'Accepted by `loadmodule` (with a notice) but without parameters in sipwss:',
       '',
-      '| Module | Why |',
-      '|---|---|',
-      ...others.map((k) => `| \`${k.name}\` | ${cell(k.note)} |`),
+      grid(
+        ['Module', 'Why'],
+        others.map((k) => [`\`${k.name}\``, cell(k.note)]),
+      ),
       '',
     );
   }
@@ -177,17 +188,19 @@ export function renderConfigDocs(registry: ConfigRegistry, provisional: boolean)
     'Each error is a `ConfigError` (a `SipwssError`) with one of these codes; a file with errors yields',
     'one `ConfigInvalidError` (`CONFIG_INVALID`) holding them all, up to 50 by default.',
     '',
-    '| Code | Meaning |',
-    '|---|---|',
-    ...Object.entries(CONFIG_ERROR_CODES).map(([code, meaning]) => `| \`${code}\` | ${cell(meaning)} |`),
+    grid(
+      ['Code', 'Meaning'],
+      Object.entries(CONFIG_ERROR_CODES).map(([code, meaning]) => [`\`${code}\``, cell(meaning)]),
+    ),
     '',
     '## Notices',
     '',
     'Loading succeeds, and `LoadedConfig.notices` (or `ConfigInvalidError.notices`) carries these for the log:',
     '',
-    '| Code | Meaning |',
-    '|---|---|',
-    ...Object.entries(CONFIG_NOTICE_CODES).map(([code, meaning]) => `| \`${code}\` | ${cell(meaning)} |`),
+    grid(
+      ['Code', 'Meaning'],
+      Object.entries(CONFIG_NOTICE_CODES).map(([code, meaning]) => [`\`${code}\``, cell(meaning)]),
+    ),
     '',
   );
   return out.join('\n');

@@ -193,3 +193,26 @@ test('maxErrors narrows the cap', () => {
   assert.equal(!r.ok && r.error.errors.length, 2);
   assert.equal(!r.ok && r.error.truncated, true);
 });
+
+test('the global lines of issue 4, as users write them', () => {
+  const cfg = load(`${P}listen=wss:10.0.0.1
+listen = wss:1.2.3.4:44344
+socket=wss:127.0.0.1:8443
+log_level=3
+tcp_max_connections=4096
+mpath=/path/to/modules
+`);
+  assert.deepEqual(
+    cfg.listen.map((l) => [l.keyword, l.host, l.port]),
+    [
+      ['listen', '10.0.0.1', undefined],
+      ['listen', '1.2.3.4', 44344],
+      ['socket', '127.0.0.1', 8443],
+    ],
+  );
+  assert.deepEqual(cfg.globals, { log_level: 3, tcp_max_connections: 4096 });
+  assert.deepEqual(
+    cfg.notices.map((n) => [n.code, n.source.line, n.message]),
+    [['CONFIG_GLOBAL_IGNORED', 8, 'mpath ignored: sipwss has no module files to look for']],
+  );
+});
