@@ -53,9 +53,9 @@ modparam("tls_mgm", "certificate", "[dom]/etc/tls/cert.pem") # string value
   double-quoted with the escapes \`\\n \\r \\t \\a \\" \\\\ \\xHH \\NNN\` (two or three octal digits; any
   other backslash is kept) and a backslash-newline removed; or single-quoted, taken raw. A type mismatch
   is an error: \`"443"\` is not an integer. A **flag** is 0 or 1, given as an integer or as \`"0"\`/\`"1"\`.
-- **Comments**: \`#\` to the end of the line, \`/* ... */\` (nesting, as in OpenSIPS), and \`//\` to the
-  end of the line where a token could start (so \`http://x\` or \`/a//b\` in an unquoted value stay
-  whole). None of them count inside strings. \`#!\` lines (Kamailio preprocessor directives) are
+- **Comments**: \`#\` to the end of the line, \`/* ... */\` (nesting, as in OpenSIPS), and, as
+  Kamailio allows, \`//\` to the end of the line where a token could start (so \`http://x\` or
+  \`/a//b\` in an unquoted value stay whole). None of them count inside strings. \`#!\` lines (Kamailio preprocessor directives) are
   comments too, and each one produces a notice: sipwss has no preprocessor.
 - **\`...\` lines**: a line holding only \`...\` is skipped, with one notice listing them. The
   OpenSIPS documentation uses such lines as elisions around its examples, and those examples must load
@@ -89,6 +89,27 @@ modparam("tls_mgm", "certificate", "[dom]/etc/tls/cert.pem") # string value
   than ws/wss; the socket extras \`use_workers\`, \`use_children\`, \`tag\`, \`anycast\`, \`frag\`,
   \`reuse_port\`, \`use_auto_scaling_profile\`, \`accept_subdomain\`; unknown global names.
 - **Integers without bounds in the table** must fit a C \`int\` (-2147483648..2147483647), as in OpenSIPS.
+- **Module names are exact** (lower case): OpenSIPS matches modparam module names as case-insensitive
+  regular expressions.
+- A cfg file is at most 1 MiB and must be a regular file.
+
+## From code
+
+\`\`\`ts
+import { loadConfigFile } from 'sipwss';
+const r = loadConfigFile('/etc/sipwss/sipwss.cfg', registry); // or parseConfig(text, fileName, registry)
+if (!r.ok) {
+  console.error(r.error.message); // "FILE: N errors" then one "file:line:column: ..." line each
+  process.exit(1);
+}
+const cfg = r.value; // frozen: listen[], globals, modules (Map of module → Map of param → values), notices
+\`\`\`
+
+Nothing is thrown for bad input: the result is \`{ ok: false, error: ConfigInvalidError }\` with every
+error (\`error.errors\`, each a \`ConfigError\` with \`code\`, \`source\`, \`param\`) and the notices.
+Values are converted by the parameter's type (int → number, flag → 0/1, string → string); per-domain
+values stay strings with their \`[domain]\` prefix; file paths come back absolute. Defaults are not
+filled in: a parameter absent from the file is absent from the result.
 `;
 
 function cell(text: string): string {

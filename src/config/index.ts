@@ -17,6 +17,7 @@ export {
   type ConfigResult,
   DEFAULT_MAX_ERRORS,
   loadConfigFile,
+  MAX_CONFIG_BYTES,
   parseConfig,
 } from './loader.js';
 export { KNOWN_MODULES, type KnownModule, knownModule, type ModuleRole, moduleNameOf } from './modules.js';

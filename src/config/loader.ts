@@ -12,7 +12,7 @@
  *   so a cfg file means the same thing wherever sipwss is started from.
  * - A line that is exactly `...` (an elision in the OpenSIPS docs) is skipped with one notice.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fail, ok, type Result } from '../errors.js';
 import type { ParamSpec } from '../params.js';
@@ -42,6 +42,9 @@ export interface ConfigOptions {
 
 export const DEFAULT_MAX_ERRORS = 50;
 
+/** Largest cfg file read. Real ones are a few kB; the cap keeps /dev/zero or a log file from being slurped. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export type ConfigResult = Result<LoadedConfig, ConfigInvalidError>;
 
 /** Read and validate a cfg file. Synchronous: it runs once, at start-up, before anything listens. */
@@ -50,17 +53,27 @@ export function loadConfigFile(
   registry: ConfigRegistry,
   options: ConfigOptions = {},
 ): ConfigResult {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const reason = e instanceof Error && 'code' in e ? String(e.code) : String(e);
-    const err = new ConfigError(
-      'CONFIG_FILE_UNREADABLE',
-      { file: path, line: 1, column: 1 },
-      `cannot read: ${reason}`,
-    );
+  const unreadable = (detail: string): ConfigResult => {
+    const err = new ConfigError('CONFIG_FILE_UNREADABLE', { file: path, line: 1, column: 1 }, detail);
     return fail(new ConfigInvalidError(path, [err], [], false));
+  };
+  let text: string;
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    // fstat on the open descriptor: a FIFO or device would block or never end, so only regular files.
+    const st = fstatSync(fd);
+    if (!st.isFile()) return unreadable('cannot read: not a regular file');
+    if (st.size > MAX_CONFIG_BYTES) {
+      return unreadable(
+        `cannot read: ${st.size} bytes is more than the ${MAX_CONFIG_BYTES} a cfg file may have`,
+      );
+    }
+    text = readFileSync(fd, 'utf8');
+  } catch (e) {
+    return unreadable(`cannot read: ${e instanceof Error && 'code' in e ? String(e.code) : String(e)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   return parseConfig(text, path, registry, options);
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfigFile, parseConfig } from '../../src/config/index.js';
+import { loadConfigFile, MAX_CONFIG_BYTES, parseConfig } from '../../src/config/index.js';
 import { testPki } from '../helpers/certs.js';
 import { invalid, load, param, scratchDir, WSS_PREAMBLE, where, writeCfg } from './helpers.js';
 import { TEST_REGISTRY } from './specs.js';
@@ -185,7 +185,10 @@ test('loadConfigFile: an unreadable path is a typed error, not an exception', ()
     assert.match(r.error.errors[0]!.message, /missing\.cfg:1:1: cannot read: ENOENT$/);
   }
   const dir = loadConfigFile(scratchDir(), TEST_REGISTRY);
-  assert.equal(!dir.ok && dir.error.errors[0]?.code, 'CONFIG_FILE_UNREADABLE');
+  assert.equal(!dir.ok && dir.error.errors[0]?.message.endsWith('cannot read: not a regular file'), true);
+  const big = writeCfg(scratchDir(), 'big.cfg', '#'.repeat(MAX_CONFIG_BYTES + 1));
+  const r2 = loadConfigFile(big, TEST_REGISTRY);
+  assert.match(!r2.ok ? r2.error.errors[0]!.detail : '', /1048577 bytes is more than the 1048576/);
 });
 
 test('maxErrors narrows the cap', () => {
