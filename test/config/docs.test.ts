@@ -1,13 +1,12 @@
 /**
  * docs/configuration.md is generated from the parameter tables; this fails when the committed page
- * is stale. The registry it checks is the one in scripts/config-docs-registry.ts (switch the import
- * there to the real tables and regenerate).
+ * is stale. The registry it checks is DOCS_REGISTRY in scripts/gen-config-docs.ts (switch it to the
+ * real tables there and regenerate).
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { DOCS_REGISTRY, PROVISIONAL } from '../../scripts/config-docs-registry.js';
-import { DOCS_PATH, renderConfigDocs } from '../../scripts/gen-config-docs.js';
+import { DOCS_PATH, DOCS_REGISTRY, PROVISIONAL, renderConfigDocs } from '../../scripts/gen-config-docs.js';
 import { CONFIG_ERROR_CODES, CONFIG_NOTICE_CODES } from '../../src/config/index.js';
 import type { ModuleSpec } from '../../src/params.js';
 
