@@ -64,6 +64,7 @@ const OPENSIPS_PROTOS: ReadonlySet<string> = new Set([
   'msrp',
   'msrps',
   'ipsec',
+  'bond',
 ]);
 
 export interface ListenExtraToken {
