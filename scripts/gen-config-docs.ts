@@ -40,10 +40,11 @@ export const PROVISIONAL = true;
 const INTRO = `# Configuration
 
 \`sipwss --config FILE\` reads an OpenSIPS-style cfg file: the part of OpenSIPS's syntax that
-describes sockets and module parameters. A cfg file written for OpenSIPS's proto_wss/proto_ws/tls_mgm
-loads unchanged, provided it uses nothing sipwss refuses (below). Every problem of a file is reported
-at once, each with \`file:line:column\`, the parameter, and a stable error code; nothing is silently
-ignored, clamped or defaulted.
+describes sockets and module parameters. The socket, loadmodule and modparam lines of an OpenSIPS
+setup for proto_wss, proto_ws and tls_mgm load unchanged; what sipwss does not do (routing blocks,
+other modules, other protocols) is refused with a message saying so. Every problem of a file is
+reported at once, each with \`file:line:column\`, the parameter, and a stable error code; nothing is
+silently ignored, clamped or defaulted (what is ignored on purpose produces a notice).
 
 ## Syntax
 
@@ -70,8 +71,8 @@ modparam("tls_mgm", "certificate", "[dom]/etc/tls/cert.pem") # string value
   is an error: \`"443"\` is not an integer. A **flag** is 0 or 1, given as an integer or as \`"0"\`/\`"1"\`.
 - **Comments**: \`#\` to the end of the line, \`/* ... */\` (nesting, as in OpenSIPS), and, as
   Kamailio allows, \`//\` to the end of the line where a token could start (so \`http://x\` or
-  \`/a//b\` in an unquoted value stay whole). None of them count inside strings. \`#!\` lines (Kamailio preprocessor directives) are
-  comments too, and each one produces a notice: sipwss has no preprocessor.
+  \`/a//b\` in an unquoted value stay whole). None of them count inside strings. \`#!\` lines
+  (Kamailio preprocessor directives) are comments too, each with a notice: sipwss has no preprocessor.
 - **\`...\` lines**: a line holding only \`...\` is skipped, with one notice listing them. The
   OpenSIPS documentation uses such lines as elisions around its examples, and those examples must load
   verbatim.
@@ -79,12 +80,12 @@ modparam("tls_mgm", "certificate", "[dom]/etc/tls/cert.pem") # string value
   \`proto:host[:port] [as host[:port]]\`. \`proto\` is \`ws\` or \`wss\` (case-insensitive) and needs
   \`proto_ws\` / \`proto_wss\` loaded; \`host\` is an IPv4 address, an IPv6 address in brackets, a host or
   interface name, or \`*\`; without a port the module's \`ws_port\` / \`wss_port\` applies; \`as\` gives
-  the address to advertise. Ports are 1-65535 (OpenSIPS's \`any\`/0, "the default port", is written by
-  leaving the port out).
+  the address to advertise. Ports are 1-65535; OpenSIPS's \`any\` and 0 are refused: leave the
+  port out to get the module's default.
 - **Modules**: \`loadmodule\` takes the module's base name (\`proto_wss\`, \`proto_wss.so\` or a path
   ending in either). Unknown modules are errors.
 
-## Rules that differ from OpenSIPS, and why
+## Rules, and where they differ from OpenSIPS
 
 - **A parameter given twice is an error** naming both places. OpenSIPS keeps the last modparam
   silently; refusing makes the value in force obvious. Repeatable parameters (\`server_domain\`,
