@@ -155,10 +155,12 @@ export function applyStatements(
     }
     const table = reg.modules.get(modName);
     if (!table) {
+      const known = knownModule(modName);
+      const note = known ? ` (${known.note})` : '';
       error(
         'CONFIG_UNKNOWN_PARAM',
         src(s.param),
-        `modparam: module ${modName} has no parameters in sipwss`,
+        `modparam: module ${modName} has no parameters in sipwss${note}: remove the line`,
         label,
       );
       return;

@@ -76,7 +76,7 @@ test('a known module without a parameter table takes no modparam', () => {
     'CONFIG_UNKNOWN_PARAM',
     '2:23',
     'registrar.max_contacts',
-    'modparam: module registrar has no parameters in sipwss',
+    'modparam: module registrar has no parameters in sipwss (built into the sipwss server): remove the line',
   );
 });
 
