@@ -45,15 +45,6 @@ export function applyStatements(
   const error = (code: ConfigErrorCode, at: Source, detail: string, param?: string): void => {
     errors.push(new ConfigError(code, at, detail, param));
   };
-  // Where each module is loaded, for "loaded later at line N: move it up" hints.
-  const loadLines = new Map<string, Source>();
-  for (const s of statements) {
-    if (s.kind === 'loadmodule') {
-      const name = moduleNameOf(s.arg.text);
-      if (!loadLines.has(name)) loadLines.set(name, src(s.arg));
-    }
-  }
-
   const modules = new Map<string, ModuleState>();
   const listen: ListenSpec[] = [];
   const globals: Record<string, number | string> = {};
@@ -62,33 +53,18 @@ export function applyStatements(
     ...new Set([...KNOWN_MODULES.map((m) => m.name), ...reg.modules.keys()]),
   ];
 
+  // Every module sipwss knows is built in: `loadmodule` lines are accepted in any order and are
+  // optional, so that a fragment such as the seed's `modparam("proto_wss", "wss_port", 44344)`
+  // loads verbatim. OpenSIPS would require the loadmodule line first; a notice says so.
+  for (const s of statements) if (s.kind === 'loadmodule') loadModule(s);
   for (const s of statements) {
-    if (s.kind === 'loadmodule') loadModule(s);
-    else if (s.kind === 'modparam') modparam(s);
-    else assign(s);
+    if (s.kind === 'modparam') modparam(s);
+    else if (s.kind !== 'loadmodule') assign(s);
   }
 
-  for (const l of listen) {
-    const needed = `proto_${l.proto}`;
-    if (!modules.has(needed)) {
-      error(
-        'CONFIG_MODULE_NOT_LOADED',
-        l.source,
-        `${l.keyword}: protocol ${l.proto} needs loadmodule "${needed}.so"`,
-        l.keyword,
-      );
-    }
-  }
-  for (const m of modules.values()) {
-    for (const dep of knownModule(m.name)?.requires ?? []) {
-      if (!modules.has(dep)) {
-        error(
-          'CONFIG_MODULE_DEPENDENCY',
-          m.loadedAt,
-          `module ${m.name} needs ${dep}: add loadmodule "${dep}.so"`,
-        );
-      }
-    }
+  for (const l of listen) implicitLoad(`proto_${l.proto}`, l.source, `${l.keyword}=${l.proto}:`);
+  for (const m of [...modules.values()]) {
+    for (const dep of knownModule(m.name)?.requires ?? []) implicitLoad(dep, m.loadedAt, `module ${m.name}`);
   }
 
   return { modules, listen, globals, globalSources };
@@ -121,6 +97,20 @@ export function applyStatements(
     }
   }
 
+  /** Load a built-in module that the file uses without a loadmodule line, with a notice. */
+  function implicitLoad(name: string, at: Source, usedBy: string): ModuleState {
+    const loaded = modules.get(name);
+    if (loaded) return loaded;
+    const state: ModuleState = { name, loadedAt: at, params: new Map() };
+    modules.set(name, state);
+    notices.push({
+      code: 'CONFIG_MODULE_IMPLICIT',
+      source: at,
+      message: `${name}: loaded implicitly for ${usedBy} (built into sipwss; OpenSIPS would need loadmodule "${name}.so" first)`,
+    });
+    return state;
+  }
+
   function modparam(s: Extract<Statement, { kind: 'modparam' }>): void {
     const modName = s.module.text;
     const paramName = s.param.text;
@@ -144,15 +134,7 @@ export function applyStatements(
       );
       return;
     }
-    const mod = modules.get(modName);
-    if (!mod) {
-      const later = loadLines.get(modName);
-      const hint = later
-        ? `; it is loaded later, at line ${later.line}: move that line up`
-        : `; add loadmodule "${modName}.so" before it`;
-      error('CONFIG_MODULE_NOT_LOADED', at, `modparam: module ${modName} is not loaded${hint}`, label);
-      return;
-    }
+    const mod = modules.get(modName) ?? implicitLoad(modName, at, `modparam("${modName}", ...)`);
     const table = reg.modules.get(modName);
     if (!table) {
       const known = knownModule(modName);

@@ -17,8 +17,6 @@ export const CONFIG_ERROR_CODES = {
   CONFIG_ROUTE_BLOCK: 'A routing block (route, onreply_route, ...): sipwss routing is built in.',
   CONFIG_UNKNOWN_GLOBAL: 'A global `name = value` line whose name sipwss does not know.',
   CONFIG_UNKNOWN_MODULE: 'loadmodule or modparam names a module sipwss does not know.',
-  CONFIG_MODULE_NOT_LOADED: 'modparam (or a listen protocol) for a module with no loadmodule line before it.',
-  CONFIG_MODULE_DEPENDENCY: 'A loaded module needs another module that is not loaded.',
   CONFIG_UNKNOWN_PARAM: 'modparam names a parameter the module does not have.',
   CONFIG_WRONG_TYPE: 'A string where an integer is expected, or the reverse.',
   CONFIG_OUT_OF_RANGE: 'An integer outside the parameter’s bounds, or a flag other than 0/1.',
@@ -66,6 +64,8 @@ export const CONFIG_NOTICE_CODES = {
   CONFIG_GLOBAL_IGNORED: 'A global accepted for compatibility and ignored (mpath).',
   CONFIG_MODULE_BUILT_IN:
     'A loaded module whose job is built into sipwss or done by Node (registrar, tls_openssl, ...).',
+  CONFIG_MODULE_IMPLICIT:
+    'A built-in module used (modparam, listen, dependency) without a loadmodule line: loaded anyway.',
   CONFIG_DIRECTIVE_IGNORED: 'A #! line (Kamailio preprocessor directive), read as a comment.',
 } as const;
 

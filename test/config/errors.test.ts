@@ -1,9 +1,10 @@
 /** Each kind of mistake: its code, its file:line:column, the parameter, and a message that says what to do. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CONFIG_ERROR_CODES, ConfigError, ConfigInvalidError } from '../../src/config/index.js';
+import { CONFIG_ERROR_CODES, ConfigError, ConfigInvalidError, parseConfig } from '../../src/config/index.js';
 import { SipwssError } from '../../src/errors.js';
 import { invalid, oneError, WSS_PREAMBLE, where } from './helpers.js';
+import { TEST_REGISTRY } from './specs.js';
 
 const P = WSS_PREAMBLE; // 2 lines
 
@@ -40,14 +41,15 @@ test('unknown module in modparam', () => {
   );
 });
 
-test('modparam before its loadmodule: OpenSIPS order is required and the fix is named', () => {
-  check(
+test('modparam before its loadmodule line: built-in modules load in any order', () => {
+  const r = parseConfig(
     'modparam("proto_wss", "wss_port", 443)\nloadmodule "tls_mgm.so"\nloadmodule "proto_wss.so"',
-    'CONFIG_MODULE_NOT_LOADED',
-    '1:10',
-    'proto_wss.wss_port',
-    'modparam: module proto_wss is not loaded; it is loaded later, at line 3: move that line up',
+    'test.cfg',
+    TEST_REGISTRY,
   );
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.equal(r.value.modules.get('proto_wss')?.params.get('wss_port')?.[0]?.value, 443);
+  assert.equal(r.value.notices.filter((n) => n.code === 'CONFIG_MODULE_IMPLICIT').length, 0);
 });
 
 test('module name patterns (OpenSIPS modparam regexes) are refused', () => {
@@ -219,13 +221,15 @@ test('duplicates are errors naming both places', () => {
   );
 });
 
-test('module dependencies: proto_wss needs tls_mgm', () => {
-  check(
-    'loadmodule "proto_wss.so"',
-    'CONFIG_MODULE_DEPENDENCY',
-    '1:12',
-    undefined,
-    'module proto_wss needs tls_mgm: add loadmodule "tls_mgm.so"',
+test('module dependencies: proto_wss loads tls_mgm implicitly, with a notice', () => {
+  const r = parseConfig('loadmodule "proto_wss.so"', 'test.cfg', TEST_REGISTRY);
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.ok(r.value.modules.has('tls_mgm'));
+  assert.deepEqual(
+    r.value.notices.filter((n) => n.code === 'CONFIG_MODULE_IMPLICIT').map((n) => n.message),
+    [
+      'tls_mgm: loaded implicitly for module proto_wss (built into sipwss; OpenSIPS would need loadmodule "tls_mgm.so" first)',
+    ],
   );
 });
 

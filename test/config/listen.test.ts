@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseConfig } from '../../src/config/index.js';
 import { parseHostPort } from '../../src/config/listen.js';
 import { load, oneError, WSS_PREAMBLE } from './helpers.js';
+import { TEST_REGISTRY } from './specs.js';
 
 const WS_BOTH = `${WSS_PREAMBLE}loadmodule "proto_ws.so"\n`;
 const listenOf = (line: string) => load(`${WS_BOTH}${line}\n`).listen;
@@ -94,10 +96,14 @@ test('bad advertised addresses', () => {
   assert.match(oneError(`${WS_BOTH}listen=wss:1.2.3.4 as 1.1.1.1 as 2.2.2.2`).detail, /"as" given twice/);
 });
 
-test('a listen needs its protocol module loaded', () => {
-  const e = oneError(`${WSS_PREAMBLE}listen=ws:1.2.3.4`);
-  assert.equal(e.code, 'CONFIG_MODULE_NOT_LOADED');
-  assert.equal(e.message, 'test.cfg:3:8: listen: protocol ws needs loadmodule "proto_ws.so"');
+test('a listen loads its protocol module implicitly, with a notice', () => {
+  const r = parseConfig(`${WSS_PREAMBLE}listen=ws:1.2.3.4`, 'test.cfg', TEST_REGISTRY);
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.ok(r.value.modules.has('proto_ws'));
+  assert.match(
+    r.value.notices.find((n) => n.code === 'CONFIG_MODULE_IMPLICIT')?.message ?? '',
+    /^proto_ws: loaded implicitly for listen=ws:/,
+  );
 });
 
 test('parseHostPort alone', () => {

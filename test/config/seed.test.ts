@@ -1,14 +1,14 @@
 /**
  * Every example of the proto_wss documentation (fixtures/seed-*.cfg, copied verbatim, `...` lines
- * included) loads. The docs say tls_mgm must be loaded with proto_wss, and OpenSIPS needs a
- * loadmodule before a modparam, so each example is loaded after those two lines; the TLS example
- * gets real files in place of its /certs/... paths.
+ * included) loads as it stands: the modules it uses are built in and load implicitly (with a
+ * notice), where OpenSIPS would want loadmodule lines first. The TLS example gets real files in
+ * place of its /certs/... paths.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { loadConfigFile } from '../../src/config/index.js';
+import { loadConfigFile, parseConfig } from '../../src/config/index.js';
 import { testPki } from '../helpers/certs.js';
 import { invalid, param, scratchDir, WSS_PREAMBLE, where, writeCfg } from './helpers.js';
 import { TEST_REGISTRY } from './specs.js';
@@ -16,27 +16,27 @@ import { TEST_REGISTRY } from './specs.js';
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const fixture = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');
 
-function loadWithPreamble(body: string) {
-  const path = writeCfg(scratchDir(), 'opensips.cfg', WSS_PREAMBLE + body);
+function loadVerbatim(body: string) {
+  const path = writeCfg(scratchDir(), 'opensips.cfg', body);
   const r = loadConfigFile(path, TEST_REGISTRY);
   if (!r.ok) assert.fail(r.error.message);
   return r.value;
 }
 
 test('overview: mpath and two listen lines with trailing comments', () => {
-  const cfg = loadWithPreamble(fixture('seed-overview-listen.cfg'));
+  const cfg = loadVerbatim(fixture('seed-overview-listen.cfg'));
   assert.deepEqual(
     cfg.listen.map((l) => [l.proto, l.host, l.port, l.source.line]),
     [
-      ['wss', '10.0.0.1', undefined, 6],
-      ['wss', '10.0.0.1', 5060, 7],
+      ['wss', '10.0.0.1', undefined, 4],
+      ['wss', '10.0.0.1', 5060, 5],
     ],
   );
   assert.deepEqual(
     cfg.notices.map((n) => n.code),
-    ['CONFIG_ELISION_IGNORED', 'CONFIG_GLOBAL_IGNORED'],
+    ['CONFIG_ELISION_IGNORED', 'CONFIG_GLOBAL_IGNORED', 'CONFIG_MODULE_IMPLICIT', 'CONFIG_MODULE_IMPLICIT'],
   );
-  assert.match(cfg.notices[0]!.message, /lines 3, 5, 8/);
+  assert.match(cfg.notices[0]!.message, /lines 1, 3, 6/);
   assert.deepEqual(cfg.globals, {});
 });
 
@@ -46,15 +46,15 @@ test('overview: the tls_mgm example, with real files for its paths', async () =>
     .replace('/certs/biloxy.com/cert.pem', pki.files.serverCert)
     .replace('/certs/biloxy.com/privkey.pem', pki.files.serverKey)
     .replace('/certs/wellknownCAs', pki.files.ca);
-  const cfg = loadWithPreamble(body);
+  const cfg = loadVerbatim(body);
   const one = (name: string) => param(cfg, 'tls_mgm', name).map((v) => [v.value, v.domain, v.source.line]);
-  assert.deepEqual(one('certificate'), [[pki.files.serverCert, undefined, 3]]);
-  assert.deepEqual(one('private_key'), [[pki.files.serverKey, undefined, 4]]);
-  assert.deepEqual(one('ca_list'), [[pki.files.ca, undefined, 5]]);
-  assert.deepEqual(one('tls_method'), [['tlsv1', undefined, 6]]);
+  assert.deepEqual(one('certificate'), [[pki.files.serverCert, undefined, 1]]);
+  assert.deepEqual(one('private_key'), [[pki.files.serverKey, undefined, 2]]);
+  assert.deepEqual(one('ca_list'), [[pki.files.ca, undefined, 3]]);
+  assert.deepEqual(one('tls_method'), [['tlsv1', undefined, 4]]);
   // Per-domain flags keep their raw string: the TLS layer reads "[dom]1" and "1" alike.
-  assert.deepEqual(one('verify_cert'), [['1', undefined, 7]]);
-  assert.deepEqual(one('require_cert'), [['1', undefined, 8]]);
+  assert.deepEqual(one('verify_cert'), [['1', undefined, 5]]);
+  assert.deepEqual(one('require_cert'), [['1', undefined, 6]]);
 });
 
 test('overview: the tls_mgm example verbatim names files that do not exist here, and says so', () => {
@@ -71,7 +71,7 @@ test('overview: the tls_mgm example verbatim names files that do not exist here,
 });
 
 test('example 1.1: listen = wss:1.2.3.4:44344', () => {
-  const cfg = loadWithPreamble(fixture('seed-1.1-listen.cfg'));
+  const cfg = loadVerbatim(fixture('seed-1.1-listen.cfg'));
   assert.equal(cfg.listen.length, 1);
   assert.deepEqual(
     { ...cfg.listen[0], source: undefined },
@@ -92,20 +92,24 @@ for (const [file, name, value] of [
   ['seed-1.5-wss_handshake_timeout.cfg', 'wss_handshake_timeout', 300],
 ] as const) {
   test(`example ${file.slice(5, 8)}: ${name} = ${JSON.stringify(value)}`, () => {
-    const cfg = loadWithPreamble(fixture(file));
+    const cfg = loadVerbatim(fixture(file));
     const values = param(cfg, 'proto_wss', name);
     assert.deepEqual(
       values.map((v) => [v.value, v.source.line, v.source.column]),
-      [[value, 4, 35 + name.length - 'wss_port'.length]],
+      [[value, 2, 35 + name.length - 'wss_port'.length]],
     );
   });
 }
 
-test('an example without its loadmodule lines is refused the OpenSIPS way, naming the fix', () => {
-  const e = invalid(fixture('seed-1.2-wss_port.cfg'));
-  assert.deepEqual(where(e.errors), ['2:10 CONFIG_MODULE_NOT_LOADED']);
-  assert.match(
-    e.errors[0]!.message,
-    /module proto_wss is not loaded; add loadmodule "proto_wss.so" before it/,
+test('an example loads verbatim, without loadmodule lines: built-in modules load implicitly, with a notice', () => {
+  const r = parseConfig(fixture('seed-1.2-wss_port.cfg'), 'seed.cfg', TEST_REGISTRY);
+  assert.ok(r.ok, r.ok ? '' : r.error.message);
+  assert.deepEqual(
+    param(r.value, 'proto_wss', 'wss_port').map((v) => v.value),
+    [44344],
   );
+  const implicit = r.value.notices.filter((n) => n.code === 'CONFIG_MODULE_IMPLICIT').map((n) => n.message);
+  assert.equal(implicit.length, 2);
+  assert.match(implicit[0] ?? '', /^proto_wss: loaded implicitly for modparam\("proto_wss", \.\.\.\)/);
+  assert.match(implicit[1] ?? '', /^tls_mgm: loaded implicitly for module proto_wss/);
 });
