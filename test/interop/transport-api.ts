@@ -6,6 +6,7 @@
  * only what is used here is described). Once the transport has landed, `loadTransport()` can become a
  * static `import { Transport } from '../../src/transport/index.js'` and these types can go.
  */
+import { pathToFileURL } from 'node:url';
 import type { ClientTlsProvider, ServerTlsProvider } from '../../src/tls/provider.js';
 
 export interface TransportListenerInfo {
@@ -52,7 +53,12 @@ const TRANSPORT_MODULE = '../../src/transport/index.js';
  * (it is not skipped: an interop test without its subject is a failure).
  */
 export async function loadTransport(): Promise<TransportClass> {
-  const spec: string = new URL(TRANSPORT_MODULE, import.meta.url).href;
+  // SIPWSS_TRANSPORT_MODULE: another implementation of the same API (absolute path), e.g. a stand-in
+  // used to check these tests themselves
+  const override = process.env.SIPWSS_TRANSPORT_MODULE;
+  const spec: string = override
+    ? pathToFileURL(override).href
+    : new URL(TRANSPORT_MODULE, import.meta.url).href;
   let mod: { Transport?: TransportClass };
   try {
     mod = (await import(spec)) as { Transport?: TransportClass };
@@ -70,4 +76,46 @@ export async function loadTransport(): Promise<TransportClass> {
     throw new Error('src/transport/index.js does not export Transport.start()');
   }
   return mod.Transport;
+}
+
+export interface Inbox {
+  /** The next received message (not yet consumed) whose text satisfies `match`. */
+  next(match: (text: string, m: TransportMessage) => boolean, timeoutMs?: number): Promise<TransportMessage>;
+}
+
+/** Collects a transport's 'message' events so tests can await them in any order. */
+export function messageInbox(t: TransportInstance): Inbox {
+  const inbox: TransportMessage[] = [];
+  const waiters: Array<{
+    match: (text: string, m: TransportMessage) => boolean;
+    resolve: (m: TransportMessage) => void;
+  }> = [];
+  t.on('message', (m) => {
+    const text = m.data.toString('utf8');
+    const i = waiters.findIndex((w) => w.match(text, m));
+    if (i >= 0) waiters.splice(i, 1)[0]?.resolve(m);
+    else inbox.push(m);
+  });
+  return {
+    next(match, timeoutMs = 5000) {
+      const i = inbox.findIndex((m) => match(m.data.toString('utf8'), m));
+      if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0] as TransportMessage);
+      return new Promise((resolve, reject) => {
+        const waiter = {
+          match,
+          resolve: (m: TransportMessage) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+        };
+        const timer = setTimeout(() => {
+          const at = waiters.indexOf(waiter);
+          if (at >= 0) waiters.splice(at, 1);
+          const seen = inbox.map((m) => m.data.toString('utf8').split('\r\n', 1)[0]);
+          reject(new Error(`no matching message within ${timeoutMs} ms; unmatched: ${JSON.stringify(seen)}`));
+        }, timeoutMs);
+        waiters.push(waiter);
+      });
+    },
+  };
 }
