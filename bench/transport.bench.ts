@@ -245,6 +245,13 @@ interface Rate {
   readonly errors: number;
   /** Server CPU microseconds per operation. */
   readonly cpuPerOp: number;
+  /** Load generator (this process) CPU microseconds per operation. */
+  readonly clientCpuPerOp: number;
+}
+
+function ownCpu(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
 }
 
 async function handshakes(host: Host, url: string, durationS: number, concurrency: number): Promise<Rate> {
@@ -266,14 +273,22 @@ async function handshakes(host: Host, url: string, durationS: number, concurrenc
     }
   };
   const cpu0 = await host.cpu();
+  const own0 = ownCpu();
   const t0 = performance.now();
   const workers = Array.from({ length: concurrency }, worker);
   await sleep(durationS * 1000);
   running = false;
   await Promise.all(workers);
   const seconds = (performance.now() - t0) / 1000;
+  const own1 = ownCpu();
   const cpu1 = await host.cpu();
-  return { perSecond: count / seconds, count, errors, cpuPerOp: count ? (cpu1 - cpu0) / count : 0 };
+  return {
+    perSecond: count / seconds,
+    count,
+    errors,
+    cpuPerOp: count ? (cpu1 - cpu0) / count : 0,
+    clientCpuPerOp: count ? (own1 - own0) / count : 0,
+  };
 }
 
 /** A 1024-byte SIP MESSAGE (RFC 3428), as a UA would put it in one text frame. */
@@ -321,17 +336,25 @@ async function roundTrips(host: Host, url: string, durationS: number, nConns: nu
   for (const ws of conns) ws.send(msg);
   await sleep(1000);
   const cpu0 = await host.cpu();
+  const own0 = ownCpu();
   const c0 = count;
   const t0 = performance.now();
   await sleep(durationS * 1000);
   const c1 = count;
   const seconds = (performance.now() - t0) / 1000;
+  const own1 = ownCpu();
   const cpu1 = await host.cpu();
   running = false;
   await Promise.race([Promise.all(loops), sleep(5000)]);
   await closeAll(conns);
   const n = c1 - c0;
-  return { perSecond: n / seconds, count: n, errors, cpuPerOp: n ? (cpu1 - cpu0) / n : 0 };
+  return {
+    perSecond: n / seconds,
+    count: n,
+    errors,
+    cpuPerOp: n ? (cpu1 - cpu0) / n : 0,
+    clientCpuPerOp: n ? (own1 - own0) / n : 0,
+  };
 }
 
 interface MemPerConn {
@@ -425,6 +448,7 @@ const ROWS: readonly Row[] = [
     target: { better: 'higher', min: 0.9 },
   },
   { metric: '  server CPU µs/handshake', value: (r) => r.hs.cpuPerOp, format: (v) => v.toFixed(0) },
+  { metric: '  load gen. CPU µs/handshake', value: (r) => r.hs.clientCpuPerOp, format: (v) => v.toFixed(0) },
   {
     metric: '1 KB echo round trips/s',
     value: (r) => r.rt.perSecond,
@@ -432,6 +456,7 @@ const ROWS: readonly Row[] = [
     target: { better: 'higher', min: 0.9 },
   },
   { metric: '  server CPU µs/round trip', value: (r) => r.rt.cpuPerOp, format: (v) => v.toFixed(1) },
+  { metric: '  load gen. CPU µs/round trip', value: (r) => r.rt.clientCpuPerOp, format: (v) => v.toFixed(1) },
   {
     metric: 'RSS KB/idle connection',
     value: (r) => r.mem.rss,
@@ -483,8 +508,17 @@ async function main(): Promise<void> {
       `${opts.hsConcurrency} handshake loops, ${opts.echoConns} echo connections, ${opts.conns} idle connections\n`,
   );
   const results: Partial<Record<ServerName, Result>> = {};
-  for (const name of names) results[name] = await benchServer(name, opts, cert.cert, cert.key);
+  const failures: string[] = [];
+  for (const name of names) {
+    try {
+      results[name] = await benchServer(name, opts, cert.cert, cert.key);
+    } catch (err) {
+      failures.push(`${LABEL[name]} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   console.log(table(results));
+  for (const f of failures) console.log(`\n${f}`);
+  if (failures.length > 0) process.exitCode = 1;
   console.log(
     `\nTLS sessions reused by the client: ${sessionsReused} (must be 0). ` +
       `Total ${((performance.now() - t0) / 1000).toFixed(0)} s.`,

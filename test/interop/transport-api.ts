@@ -66,8 +66,8 @@ export async function loadTransport(): Promise<TransportClass> {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ERR_MODULE_NOT_FOUND' && String(e.message).includes('transport')) {
       throw new Error(
-        'src/transport/index.ts is not on this branch yet: these interop tests need the sipwss transport ' +
-          '(merge the transport branch first)',
+        'the sipwss transport (src/transport/index.ts) is not on this branch yet: ' +
+          'merge the transport branch first (or set SIPWSS_TRANSPORT_MODULE to a module exporting Transport)',
       );
     }
     throw err;
