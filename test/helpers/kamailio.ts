@@ -30,12 +30,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import WebSocket from 'ws';
 import { PEERS } from './peers.js';
 
 export const KAMAILIO_BINARY = PEERS.kamailio.binary;
-export const KAMAILIO_MODULES = '/usr/lib/x86_64-linux-gnu/kamailio/modules';
+/** Directory of Debian's Kamailio modules (from PEERS, so that missingPeer() and the config agree). */
+export const KAMAILIO_MODULES = dirname(PEERS.kamailio.modules[0]);
 
 export interface KamailioOptions {
   /** PEM server certificate and key file paths for the WSS listener (e.g. testPki().files). */
