@@ -93,6 +93,62 @@ const FAST = new Map<string, string>();
   }
 }
 
+// Keys of the headers every message carries, by name length, for `headerKeyAt`.
+const BY_LENGTH: string[][] = [];
+for (const k of [
+  'to',
+  'via',
+  'from',
+  'cseq',
+  'path',
+  'route',
+  'allow',
+  'call-id',
+  'contact',
+  'expires',
+  'require',
+  'supported',
+  'user-agent',
+  'min-expires',
+  'max-forwards',
+  'record-route',
+  'content-type',
+  'content-length',
+  'session-expires',
+]) {
+  (BY_LENGTH[slot(k.length, k.charCodeAt(0))] ??= []).push(k);
+}
+
+/** Bucket of a name by its length and first letter (case folded). */
+function slot(length: number, c0: number): number {
+  return length * 32 + ((c0 | 0x20) & 31);
+}
+const COMPACT_BY_CODE: Array<string | undefined> = [];
+for (const [short, key] of Object.entries(COMPACT)) {
+  COMPACT_BY_CODE[short.charCodeAt(0)] = key;
+  COMPACT_BY_CODE[short.toUpperCase().charCodeAt(0)] = key;
+}
+
+/**
+ * `headerKey(s.slice(a, b))` without hashing the name: common names are compared in place,
+ * case-insensitively. The name must already be known to be a token (no CR, no '@'), which
+ * makes `| 0x20` a safe ASCII lower-casing here.
+ */
+export function headerKeyAt(s: string, a: number, b: number): string {
+  const n = b - a;
+  if (n === 1) return COMPACT_BY_CODE[s.charCodeAt(a)] ?? s.slice(a, b).toLowerCase();
+  const cands = BY_LENGTH[slot(n, s.charCodeAt(a))];
+  if (cands !== undefined) {
+    outer: for (const k of cands) {
+      for (let i = 0; i < n; i++) {
+        if ((s.charCodeAt(a + i) | 0x20) !== k.charCodeAt(i)) continue outer;
+      }
+      return k;
+    }
+  }
+  return headerKey(s.slice(a, b));
+}
+
 /** Canonical key of a header name: lower-case full name, compact forms expanded. */
 export function headerKey(name: string): string {
   const k = FAST.get(name);

@@ -36,6 +36,13 @@ export type SipKind = 'request' | 'response';
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * Where the parser found a header line in the head string, 6 numbers per line: line start,
+ * name end, value start, value end (trimmed), line end (at its CR), folded (1) or not (0).
+ */
+export type HeaderOffsets = number[];
+const STRIDE = 6;
+
 export class SipMessage {
   readonly kind: SipKind;
   /** Request method (case-sensitive, RFC 3261 §7.1); '' for a response. */
@@ -47,8 +54,14 @@ export class SipMessage {
   private _reason: string;
   /** The start line as received, without CRLF; undefined once changed. */
   startLineRaw: string | undefined;
-  readonly headers: HeaderField[];
   body: Buffer;
+  /** The head as received (latin1) that raw header entries point into; '' for built messages. */
+  private readonly src: string;
+  private readonly offs: HeaderOffsets;
+  /** Key of each header line, in order (parallel to `entries`). */
+  private readonly keys: string[];
+  /** Each header line: a field, or the index of its offsets in `offs` until first read. */
+  private readonly entries: Array<HeaderField | number>;
   private cache: Map<string, unknown> | undefined;
 
   constructor(init: {
@@ -60,15 +73,31 @@ export class SipMessage {
     headers?: HeaderField[];
     body?: Buffer;
     startLineRaw?: string;
+    /** Parser only: the head string, keys and offsets of lazily read header lines. */
+    raw?: { src: string; keys: string[]; offs: HeaderOffsets };
   }) {
     this.kind = init.kind;
     this._method = init.method ?? '';
     this._requestUri = init.requestUri ?? '';
     this._status = init.status ?? 0;
     this._reason = init.reason ?? '';
-    this.headers = init.headers ?? [];
     this.body = init.body ?? EMPTY;
     this.startLineRaw = init.startLineRaw;
+    if (init.raw !== undefined) {
+      this.src = init.raw.src;
+      this.offs = init.raw.offs;
+      this.keys = init.raw.keys;
+      const n = this.keys.length;
+      const entries: number[] = new Array(n);
+      for (let i = 0; i < n; i++) entries[i] = i;
+      this.entries = entries;
+    } else {
+      this.src = '';
+      this.offs = [];
+      const hs = init.headers ?? [];
+      this.keys = hs.map((h) => h.key);
+      this.entries = hs.slice();
+    }
   }
 
   get isRequest(): boolean {
@@ -107,22 +136,105 @@ export class SipMessage {
 
   // ---- raw header access -------------------------------------------------------------------
 
+  /** The header lines in order (read-only view; change them with set/add/remove). */
+  get headers(): readonly HeaderField[] {
+    const out: HeaderField[] = new Array(this.entries.length);
+    for (let i = 0; i < this.entries.length; i++) out[i] = this.field(i);
+    return out;
+  }
+
+  /** Number of header lines. */
+  get headerCount(): number {
+    return this.entries.length;
+  }
+
+  /** Header line `i`, read from the head string on first use. */
+  private field(i: number): HeaderField {
+    const e = this.entries[i]!;
+    if (typeof e !== 'number') return e;
+    const o = this.offs;
+    const b = e * STRIDE;
+    const src = this.src;
+    const lineStart = o[b]!;
+    const lineEnd = o[b + 4]!;
+    const value =
+      o[b + 5] === 1
+        ? src.slice(o[b + 2]!, o[b + 3]!).replace(/[ \t]*\r\n[ \t]+/g, ' ')
+        : src.slice(o[b + 2]!, o[b + 3]!);
+    const f: HeaderField = {
+      name: src.slice(lineStart, o[b + 1]!),
+      key: this.keys[i]!,
+      value,
+      raw: src.slice(lineStart, lineEnd + 2),
+    };
+    this.entries[i] = f;
+    return f;
+  }
+
+  /**
+   * The head's header lines for serializing: untouched lines that follow each other in the
+   * received head come out as one slice.
+   */
+  renderHeaders(skipKey?: string): string {
+    let out = '';
+    const o = this.offs;
+    let runStart = -1;
+    let runEnd = -1;
+    for (let i = 0; i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      if (skipKey !== undefined && this.keys[i] === skipKey) continue;
+      if (typeof e === 'number') {
+        const b = e * STRIDE;
+        const ls = o[b]!;
+        if (ls === runEnd) runEnd = o[b + 4]! + 2;
+        else {
+          if (runStart !== -1) out += this.src.slice(runStart, runEnd);
+          runStart = ls;
+          runEnd = o[b + 4]! + 2;
+        }
+        continue;
+      }
+      if (runStart !== -1) {
+        out += this.src.slice(runStart, runEnd);
+        runStart = -1;
+        runEnd = -1;
+      }
+      out += e.raw ?? `${e.name}: ${e.value}\r\n`;
+    }
+    if (runStart !== -1) out += this.src.slice(runStart, runEnd);
+    return out;
+  }
+
+  private indexOfKey(key: string, from = 0): number {
+    const keys = this.keys;
+    for (let i = from; i < keys.length; i++) if (keys[i] === key) return i;
+    return -1;
+  }
+
   /** Value of the first line of a header, or undefined. */
   get(name: string): string | undefined {
-    const key = headerKey(name);
-    for (const h of this.headers) if (h.key === key) return h.value;
-    return undefined;
+    const i = this.indexOfKey(headerKey(name));
+    return i === -1 ? undefined : this.field(i).value;
   }
 
   has(name: string): boolean {
-    return this.get(name) !== undefined;
+    return this.indexOfKey(headerKey(name)) !== -1;
   }
 
   /** Values of every line of a header, in order, unsplit. */
   getAll(name: string): string[] {
     const key = headerKey(name);
     const out: string[] = [];
-    for (const h of this.headers) if (h.key === key) out.push(h.value);
+    for (let i = this.indexOfKey(key); i !== -1; i = this.indexOfKey(key, i + 1))
+      out.push(this.field(i).value);
+    return out;
+  }
+
+  /** All lines of a header as fields. */
+  fields(name: string): HeaderField[] {
+    const key = headerKey(name);
+    const out: HeaderField[] = [];
+    for (let i = this.indexOfKey(key); i !== -1; i = this.indexOfKey(key, i + 1)) out.push(this.field(i));
     return out;
   }
 
@@ -134,8 +246,8 @@ export class SipMessage {
     const key = headerKey(name);
     const out: string[] = [];
     const list = LIST_HEADERS.has(key);
-    for (const h of this.headers) {
-      if (h.key !== key) continue;
+    for (let i = this.indexOfKey(key); i !== -1; i = this.indexOfKey(key, i + 1)) {
+      const h = this.field(i);
       if (!list) {
         out.push(h.value);
         continue;
@@ -147,16 +259,30 @@ export class SipMessage {
     return { ok: true, value: out };
   }
 
+  private insert(i: number, f: HeaderField): void {
+    this.entries.splice(i, 0, f);
+    this.keys.splice(i, 0, f.key);
+  }
+
+  private removeAt(i: number): void {
+    this.entries.splice(i, 1);
+    this.keys.splice(i, 1);
+  }
+
+  private replaceAt(i: number, f: HeaderField): void {
+    this.entries[i] = f;
+    this.keys[i] = f.key;
+  }
+
   /** Replaces every line of a header with one line (in the place of the first), or appends it. */
   set(name: string, value: string): void {
     const key = headerKey(name);
     const field = makeField(name, key, value);
-    const i = this.headers.findIndex((h) => h.key === key);
-    if (i === -1) this.headers.push(field);
+    const i = this.indexOfKey(key);
+    if (i === -1) this.insert(this.entries.length, field);
     else {
-      this.headers[i] = field;
-      for (let j = this.headers.length - 1; j > i; j--)
-        if (this.headers[j]!.key === key) this.headers.splice(j, 1);
+      this.replaceAt(i, field);
+      for (let j = this.entries.length - 1; j > i; j--) if (this.keys[j] === key) this.removeAt(j);
     }
     this.touched(key);
   }
@@ -168,10 +294,10 @@ export class SipMessage {
   add(name: string, value: string, where: 'top' | 'bottom' = 'bottom'): void {
     const key = headerKey(name);
     const field = makeField(name, key, value);
-    if (where === 'bottom') this.headers.push(field);
+    if (where === 'bottom') this.insert(this.entries.length, field);
     else {
-      const i = this.headers.findIndex((h) => h.key === key);
-      this.headers.splice(i === -1 ? 0 : i, 0, field);
+      const i = this.indexOfKey(key);
+      this.insert(i === -1 ? 0 : i, field);
     }
     this.touched(key);
   }
@@ -180,9 +306,9 @@ export class SipMessage {
   remove(name: string): number {
     const key = headerKey(name);
     let n = 0;
-    for (let j = this.headers.length - 1; j >= 0; j--) {
-      if (this.headers[j]!.key === key) {
-        this.headers.splice(j, 1);
+    for (let j = this.entries.length - 1; j >= 0; j--) {
+      if (this.keys[j] === key) {
+        this.removeAt(j);
         n++;
       }
     }
@@ -196,13 +322,13 @@ export class SipMessage {
    */
   shiftValue(name: string): SipResult<string | undefined> {
     const key = headerKey(name);
-    const i = this.headers.findIndex((h) => h.key === key);
+    const i = this.indexOfKey(key);
     if (i === -1) return { ok: true, value: undefined };
-    const h = this.headers[i]!;
+    const h = this.field(i);
     const parts = splitList(h.value);
     if (parts === undefined) return sipFail('SIP_BAD_HEADER', `unbalanced quotes or <> in ${h.name}`);
-    if (parts.length <= 1) this.headers.splice(i, 1);
-    else this.headers[i] = makeField(h.name, key, parts.slice(1).join(', '));
+    if (parts.length <= 1) this.removeAt(i);
+    else this.replaceAt(i, makeField(h.name, key, parts.slice(1).join(', ')));
     this.touched(key);
     return { ok: true, value: parts[0] };
   }
@@ -210,9 +336,9 @@ export class SipMessage {
   /** Replaces the first value of a list header, keeping the rest of its line. */
   replaceFirstValue(name: string, value: string): SipResult<void> {
     const key = headerKey(name);
-    const i = this.headers.findIndex((h) => h.key === key);
+    const i = this.indexOfKey(key);
     if (i === -1) return sipFail('SIP_MISSING_HEADER', name);
-    const h = this.headers[i]!;
+    const h = this.field(i);
     let v = value;
     if (h.value.indexOf(',') !== -1) {
       const parts = splitList(h.value);
@@ -220,7 +346,7 @@ export class SipMessage {
       parts[0] = value;
       v = parts.join(', ');
     }
-    this.headers[i] = makeField(h.name, key, v);
+    this.replaceAt(i, makeField(h.name, key, v));
     this.touched(key, true);
     return { ok: true, value: undefined };
   }

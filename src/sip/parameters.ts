@@ -20,10 +20,10 @@ export class Params {
   }
 
   private index(name: string): number {
-    const n = name.toLowerCase();
-    for (let i = 0; i < this.list.length; i++) {
-      const p = this.list[i]!;
-      if (p.name === name || p.name.toLowerCase() === n) return i;
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!.name;
+      if (p === name || (p.length === name.length && equalsIgnoreCase(p, name))) return i;
     }
     return -1;
   }
@@ -136,4 +136,18 @@ export function parseUriParams(s: string): Params {
 export function hasWs(s: string): boolean {
   for (let i = 0; i < s.length; i++) if (isWs(s.charCodeAt(i))) return true;
   return false;
+}
+
+/** ASCII case-insensitive equality of two strings of equal length, without allocating. */
+export function equalsIgnoreCase(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0x41 && x <= 0x5a) x |= 0x20;
+    if (y >= 0x41 && y <= 0x5a) y |= 0x20;
+    if (x !== y) return false;
+  }
+  return true;
 }

@@ -8,9 +8,9 @@
  */
 import { CR, isWs, LF, TOKEN } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
-import { headerKey, splitList } from './headers.js';
+import { headerKeyAt, splitList } from './headers.js';
 import { DEFAULT_LIMITS, type SipLimits } from './limits.js';
-import { type HeaderField, SipMessage } from './message.js';
+import { type HeaderOffsets, SipMessage } from './message.js';
 import { parseContentLength } from './scalars.js';
 
 /**
@@ -31,13 +31,21 @@ const H_TO = 4;
 const H_CALLID = 8;
 const H_CSEQ = 16;
 const H_ALL = H_VIA | H_FROM | H_TO | H_CALLID | H_CSEQ;
-const REQUIRED: Record<string, number> = {
-  via: H_VIA,
-  from: H_FROM,
-  to: H_TO,
-  'call-id': H_CALLID,
-  cseq: H_CSEQ,
-};
+/** Keys come from `headerKeyAt` as interned literals, so these compare by pointer first. */
+function requiredBit(key: string): number {
+  switch (key.length) {
+    case 2:
+      return key === 'to' ? H_TO : 0;
+    case 3:
+      return key === 'via' ? H_VIA : 0;
+    case 4:
+      return key === 'from' ? H_FROM : key === 'cseq' ? H_CSEQ : 0;
+    case 7:
+      return key === 'call-id' ? H_CALLID : 0;
+    default:
+      return 0;
+  }
+}
 const MISSING_NAMES: Array<[number, string]> = [
   [H_VIA, 'Via'],
   [H_FROM, 'From'],
@@ -94,15 +102,16 @@ interface Head {
 export function parseHead(s: string, limits: SipLimits): SipResult<Head> {
   const e = s.indexOf('\r\n');
   const line = s.slice(0, e);
+  if (line.indexOf('\n') !== -1) return sipFail('SIP_BAD_START_LINE', 'bare LF');
   const isResponse = line.startsWith('SIP/');
   if (e > limits.maxHeaderLineLength) {
     return sipFail(isResponse ? 'SIP_HEADER_TOO_LONG' : 'SIP_URI_TOO_LONG', `start line of ${e} bytes`);
   }
-  const msg = isResponse ? parseStatusLine(line) : parseRequestLine(line);
-  if (!msg.ok) return msg;
-  const m = msg.value;
+  const start = isResponse ? parseStatusLine(line) : parseRequestLine(line);
+  if (!start.ok) return start;
 
-  const headers: HeaderField[] = m.headers;
+  const keys: string[] = [];
+  const offs: HeaderOffsets = [];
   const n = s.length;
   let pos = e + 2;
   let seen = 0;
@@ -111,15 +120,18 @@ export function parseHead(s: string, limits: SipLimits): SipResult<Head> {
   const maxLine = limits.maxHeaderLineLength;
   const maxHeaders = limits.maxHeaders;
   while (pos < n) {
-    let lineEnd = s.indexOf('\r\n', pos);
-    let folded = false;
+    // Lines end in CRLF (RFC 3261 §7); a bare LF is malformed. Searching one char is faster.
+    let lineEnd = s.indexOf('\n', pos) - 1;
+    if (s.charCodeAt(lineEnd) !== CR) return sipFail('SIP_BAD_HEADER', 'bare LF');
+    let folded = 0;
     // RFC 3261 §7.3.1: a line starting with SP or HTAB continues the previous header.
     while (lineEnd + 2 < n && isWs(s.charCodeAt(lineEnd + 2))) {
-      lineEnd = s.indexOf('\r\n', lineEnd + 2);
-      folded = true;
+      lineEnd = s.indexOf('\n', lineEnd + 2) - 1;
+      if (s.charCodeAt(lineEnd) !== CR) return sipFail('SIP_BAD_HEADER', 'bare LF');
+      folded = 1;
     }
     if (lineEnd - pos > maxLine) return sipFail('SIP_HEADER_TOO_LONG', `${lineEnd - pos} bytes`);
-    if (headers.length >= maxHeaders) return sipFail('SIP_TOO_MANY_HEADERS', `more than ${maxHeaders}`);
+    if (keys.length >= maxHeaders) return sipFail('SIP_TOO_MANY_HEADERS', `more than ${maxHeaders}`);
     const colon = s.indexOf(':', pos);
     if (colon === -1 || colon > lineEnd) return sipFail('SIP_BAD_HEADER', 'no colon');
     // HCOLON = *( SP / HTAB ) ":" SWS
@@ -127,39 +139,32 @@ export function parseHead(s: string, limits: SipLimits): SipResult<Head> {
     while (nameEnd > pos && isWs(s.charCodeAt(nameEnd - 1))) nameEnd--;
     if (nameEnd === pos) return sipFail('SIP_BAD_HEADER', 'empty header name');
     for (let i = pos; i < nameEnd; i++) {
-      const c = s.charCodeAt(i);
-      if (TOKEN[c] !== 1) return sipFail('SIP_BAD_HEADER', 'bad character in header name');
+      if (TOKEN[s.charCodeAt(i)] !== 1) return sipFail('SIP_BAD_HEADER', 'bad character in header name');
     }
-    const name = s.slice(pos, nameEnd);
-    let value: string;
-    if (folded) {
-      value = s
-        .slice(colon + 1, lineEnd)
-        .replace(/[ \t]*\r\n[ \t]+/g, ' ')
-        .trim();
-    } else {
-      let vs = colon + 1;
-      while (vs < lineEnd && isWs(s.charCodeAt(vs))) vs++;
-      let ve = lineEnd;
-      while (ve > vs && isWs(s.charCodeAt(ve - 1))) ve--;
-      value = s.slice(vs, ve);
-    }
-    const key = headerKey(name);
-    headers.push({ name, key, value, raw: s.slice(pos, lineEnd + 2) });
-    const bit = REQUIRED[key];
-    if (bit !== undefined) {
+    let vs = colon + 1;
+    while (vs < lineEnd && isWsOrLine(s.charCodeAt(vs))) vs++;
+    let ve = lineEnd;
+    while (ve > vs && isWsOrLine(s.charCodeAt(ve - 1))) ve--;
+    const key = headerKeyAt(s, pos, nameEnd);
+    keys.push(key);
+    offs.push(pos, nameEnd, vs, ve, lineEnd, folded);
+    const bit = requiredBit(key);
+    if (bit !== 0) {
       seen |= bit;
       if (bit === H_VIA) {
-        if (value.indexOf(',') === -1) vias++;
+        const comma = s.indexOf(',', vs);
+        if (comma === -1 || comma >= ve) vias++;
         else {
-          const parts = splitList(value);
+          const parts = splitList(s.slice(vs, ve));
           if (parts === undefined) return sipFail('SIP_BAD_VIA', 'unbalanced quotes or <>');
           vias += parts.length;
         }
         if (vias > limits.maxVia) return sipFail('SIP_TOO_MANY_VIA', `more than ${limits.maxVia}`);
       }
     } else if (key === 'content-length') {
-      const cl = parseContentLength(value);
+      const cl = parseContentLength(
+        folded === 1 ? s.slice(vs, ve).replace(/[ \t]*\r\n[ \t]+/g, ' ') : s.slice(vs, ve),
+      );
       if (!cl.ok) return cl;
       // Two different Content-Length values cannot both frame the body.
       if (contentLength !== undefined && contentLength !== cl.value)
@@ -172,11 +177,34 @@ export function parseHead(s: string, limits: SipLimits): SipResult<Head> {
     for (const [bit, name] of MISSING_NAMES)
       if ((seen & bit) === 0) return sipFail('SIP_MISSING_HEADER', name);
   }
-  return { ok: true, value: { msg: m, contentLength } };
+  const st = start.value;
+  const msg = new SipMessage({
+    kind: st.kind,
+    method: st.method,
+    requestUri: st.requestUri,
+    status: st.status,
+    reason: st.reason,
+    startLineRaw: line,
+    raw: { src: s, keys, offs },
+  });
+  return { ok: true, value: { msg, contentLength } };
+}
+
+/** Whitespace that may surround a value: SP, HTAB, and the CRLF of a folded line. */
+function isWsOrLine(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+interface StartLine {
+  readonly kind: 'request' | 'response';
+  readonly method: string;
+  readonly requestUri: string;
+  readonly status: number;
+  readonly reason: string;
 }
 
 /** RFC 3261 §7.1 Request-Line = Method SP Request-URI SP SIP-Version CRLF */
-function parseRequestLine(line: string): SipResult<SipMessage> {
+function parseRequestLine(line: string): SipResult<StartLine> {
   const sp1 = line.indexOf(' ');
   if (sp1 <= 0) return sipFail('SIP_BAD_START_LINE', 'no method');
   for (let i = 0; i < sp1; i++) {
@@ -196,35 +224,31 @@ function parseRequestLine(line: string): SipResult<SipMessage> {
   }
   return {
     ok: true,
-    value: new SipMessage({
-      kind: 'request',
-      method: line.slice(0, sp1),
-      requestUri: uri,
-      startLineRaw: line,
-    }),
+    value: { kind: 'request', method: line.slice(0, sp1), requestUri: uri, status: 0, reason: '' },
   };
 }
 
 /** RFC 3261 §7.2 Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF */
-function parseStatusLine(line: string): SipResult<SipMessage> {
+function parseStatusLine(line: string): SipResult<StartLine> {
   const sp1 = line.indexOf(' ');
   if (sp1 === -1) return sipFail('SIP_BAD_START_LINE', 'no status code');
   const v = checkVersion(line.slice(0, sp1));
   if (!v.ok) return v;
   const code = line.slice(sp1 + 1, sp1 + 4);
   if (!/^[1-6]\d\d$/.test(code)) return sipFail('SIP_BAD_STATUS', code);
-  const after = line.charCodeAt(sp1 + 4);
   // The SP before an empty Reason-Phrase is required by the grammar; tolerate its absence.
-  if (line.length > sp1 + 4 && after !== 0x20)
+  if (line.length > sp1 + 4 && line.charCodeAt(sp1 + 4) !== 0x20) {
     return sipFail('SIP_BAD_STATUS', 'status code longer than 3 digits');
+  }
   return {
     ok: true,
-    value: new SipMessage({
+    value: {
       kind: 'response',
+      method: '',
+      requestUri: '',
       status: Number(code),
       reason: line.slice(sp1 + 5),
-      startLineRaw: line,
-    }),
+    },
   };
 }
 

@@ -149,7 +149,7 @@ export type Uri = SipUri | TelUri | OtherUri;
 
 export function hostTypeOf(host: string): HostType {
   if (host.charCodeAt(0) === 0x5b) return 'ipv6';
-  return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) ? 'ipv4' : 'domain';
+  return allDigitsOrDots(host) ? 'ipv4' : 'domain';
 }
 
 /** RFC 3261 §25.1 host = hostname / IPv4address / IPv6reference. */
@@ -165,6 +165,14 @@ export function validHost(host: string): boolean {
   }
   if (/^[\d.]+$/.test(host))
     return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) && host.split('.').every((o) => +o <= 255);
+  return true;
+}
+
+function allDigitsOrDots(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x2e && (c < 0x30 || c > 0x39)) return false;
+  }
   return true;
 }
 
