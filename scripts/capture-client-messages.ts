@@ -150,7 +150,9 @@ async function captureJssip(): Promise<Map<string, string>> {
     server.onCancelSeen = resolve;
   });
   const stream = { getTracks: () => [], getAudioTracks: () => [], getVideoTracks: () => [] };
-  const session = ua.call(`sip:bob@${DOMAIN}`, { mediaStream: stream as unknown as MediaStream });
+  const session = ua.call(`sip:bob@${DOMAIN}`, { mediaStream: stream } as unknown as Parameters<
+    typeof ua.call
+  >[1]);
   // RFC 3261 §9.1: CANCEL goes out once a provisional response has arrived.
   await new Promise<void>((resolve) => session.on('progress', () => resolve()));
   session.terminate();
