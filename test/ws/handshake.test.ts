@@ -14,7 +14,10 @@ describe('upgrade rejections (RFC 6455 §4.2, RFC 7118 §4)', () => {
     strict = await Transport.start({
       listen: ['ws:127.0.0.1:0'],
       params: { ws_resources: '/ws, /sip', ws_origins: 'https://app.example.com', require_origin: 1 },
-      http: (req) => (req.target === '/' ? { status: 200, body: 'hello', headers: { 'Content-Type': 'text/plain' } } : undefined),
+      http: (req) =>
+        req.target === '/'
+          ? { status: 200, body: 'hello', headers: { 'Content-Type': 'text/plain' } }
+          : undefined,
     });
   });
   after(async () => {
@@ -56,7 +59,8 @@ describe('upgrade rejections (RFC 6455 §4.2, RFC 7118 §4)', () => {
       const a = await answer(t.listeners[0]!.port, raw);
       assert.equal(a.status, status);
       assert.ok(a.closed, 'connection closed after the answer');
-      if (status === 426 && name.startsWith('version')) assert.equal(a.headers.get('sec-websocket-version'), '13');
+      if (status === 426 && name.startsWith('version'))
+        assert.equal(a.headers.get('sec-websocket-version'), '13');
     });
   }
 
@@ -90,7 +94,10 @@ describe('upgrade rejections (RFC 6455 §4.2, RFC 7118 §4)', () => {
   test('Origin: 403 when absent with require_origin, 403 when not listed, 101 when listed', async () => {
     const port = strict.listeners[0]!.port;
     assert.equal((await answer(port, req({ path: '/ws' }))).status, 403);
-    assert.equal((await answer(port, req({ path: '/ws', extra: ['Origin: https://evil.example'] }))).status, 403);
+    assert.equal(
+      (await answer(port, req({ path: '/ws', extra: ['Origin: https://evil.example'] }))).status,
+      403,
+    );
     const c = await RawWsClient.connect({ port });
     assert.equal((await c.upgrade({ path: '/sip', extra: ['Origin: https://APP.example.com'] })).status, 101);
     c.destroy();
