@@ -106,7 +106,7 @@ describe('limits and timeouts', () => {
       await sleep(20);
       const id = t.connections()[0]!.id;
       const big = Buffer.alloc(60_000, 0x61);
-      const sends: Promise<void>[] = [];
+      const sends: Promise<unknown>[] = [];
       const results: string[] = [];
       for (let i = 0; i < 200; i++) {
         const p = t.send(id, big);
