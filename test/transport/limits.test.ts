@@ -52,18 +52,31 @@ describe('limits and timeouts', () => {
 
   test('ws ping keepalive: idle peer pinged; one that answers stays, one that does not is closed', async () => {
     await withTransport({ ws_ping_interval: 100, ws_ping_timeout: 100 }, async (t, port) => {
-      const c = await RawWsClient.open({ port });
-      const f = await c.next(1000);
-      assert.equal(f?.opcode, 9);
-      c.send({ opcode: 10, payload: f?.payload ?? '' });
+      const alive = await RawWsClient.open({ port });
+      const aliveId = t.connections()[0]!.id;
+      let pings = 0;
+      const answer = (async () => {
+        for (;;) {
+          const f = await alive.next(5000).catch(() => undefined);
+          if (!f) return;
+          if (f.opcode === 9) {
+            pings++;
+            alive.send({ opcode: 10, payload: f.payload });
+          }
+        }
+      })();
       // Deaf: a raw client that never answers pings.
       const deaf = await RawWsClient.open({ port });
-      const closed = next(t, 'close', 2000);
-      const [, reason] = await closed;
+      const [info, reason] = await next(t, 'close', 2000);
+      assert.notEqual(info.id, aliveId);
       assert.equal(reason.kind, 'ping-timeout');
       assert.ok(await deaf.waitClosed());
-      assert.equal(c.closedFlag, false);
-      c.destroy();
+      await sleep(250);
+      assert.ok(pings >= 2, `answered ${pings} pings`);
+      assert.equal(alive.closedFlag, false);
+      assert.ok(t.connection(aliveId));
+      alive.destroy();
+      await answer;
     });
   });
 
