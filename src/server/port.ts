@@ -31,8 +31,8 @@ export interface WsDestination {
 export interface SipPort {
   /** Send on an open connection; rejects with a typed error when it is gone or the send fails. */
   send(connectionId: string, data: Buffer): Promise<void>;
-  /** Send to a WebSocket server, reusing or opening a connection; resolves with the flow used. */
-  sendTo(dest: WsDestination, data: Buffer): Promise<FlowInfo>;
+  /** Send to a WebSocket server, reusing or opening a connection (RFC 6455 client side). */
+  sendTo(dest: WsDestination, data: Buffer): Promise<void>;
   /** The flow of a live connection, or undefined when it is gone. */
   flow(connectionId: string): FlowInfo | undefined;
 }

@@ -164,10 +164,9 @@ export class Forwarder {
       });
       return;
     }
+    ctx.dest = target.dest;
     this.#o.port.sendTo(target.dest, bytes).then(
-      (flow) => {
-        this.#track(ctx, flow.connectionId);
-      },
+      () => {},
       (err: unknown) => {
         this.#o.logger.info({ err, dest: target.dest }, 'outbound WebSocket connection failed');
         // Unlike OpenSIPS, a failed handshake answers at once (issue 3), not after a timeout.
@@ -289,17 +288,29 @@ export class Forwarder {
 
   /** RFC 3261 §9.1: CANCEL with the INVITE's Request-URI, Call-ID, From, To, CSeq number, top Via and Route. */
   #sendCancel(ctx: ClientTx): void {
-    if (ctx.cancel === 'sent' || ctx.connectionId === undefined) return;
+    if (ctx.cancel === 'sent') return;
     ctx.cancel = 'sent';
     const bytes = this.#hopByHop(ctx, 'CANCEL', undefined);
-    if (bytes) void this.#o.port.send(ctx.connectionId, bytes).catch(() => {});
+    if (bytes) this.#sendDown(ctx, bytes);
+  }
+
+  /** Down the branch's connection, or again to its server (the transport reuses the connection). */
+  #sendDown(ctx: ClientTx, bytes: Buffer): void {
+    const sent =
+      ctx.connectionId !== undefined
+        ? this.#o.port.send(ctx.connectionId, bytes)
+        : ctx.dest !== undefined
+          ? this.#o.port.sendTo(ctx.dest, bytes)
+          : undefined;
+    sent?.catch(() => {
+      this.#o.stats.sendFailures++;
+    });
   }
 
   /** RFC 3261 §17.1.1.3: the ACK to a non-2xx final, with the To of the response. */
   #sendAck(ctx: ClientTx, res: SipMessage): void {
-    if (ctx.connectionId === undefined) return;
     const bytes = this.#hopByHop(ctx, 'ACK', res.get('to'));
-    if (bytes) void this.#o.port.send(ctx.connectionId, bytes).catch(() => {});
+    if (bytes) this.#sendDown(ctx, bytes);
   }
 
   #hopByHop(ctx: ClientTx, method: 'CANCEL' | 'ACK', to: string | undefined): Buffer | undefined {

@@ -5,7 +5,7 @@
  * non-2xx final) and L (RFC 6026 Accepted state, more 2xx from forks) remain.
  */
 import type { SipMessage } from '../../sip/index.js';
-import type { FlowInfo } from '../port.js';
+import type { FlowInfo, WsDestination } from '../port.js';
 
 /** Server transaction states (RFC 3261 §17.2, RFC 6026 §7.1 "Accepted"). */
 export type ServerTxState = 'proceeding' | 'completed' | 'accepted' | 'terminated';
@@ -73,8 +73,9 @@ export class ClientTx {
   readonly server: ServerTx;
   /** The request as forwarded (our Via on top): CANCEL and ACK are built from it. */
   readonly request: SipMessage;
-  /** Connection the request went out on; set once sent (outbound sends learn it late). */
+  /** Connection the request went out on (a client's flow), or the server it went to. */
   connectionId: string | undefined;
+  dest: WsDestination | undefined;
   #state: ClientTxState = 'calling';
   finalStatus = 0;
   /** RFC 3261 §9.1: CANCEL only after a provisional response; until then it waits here. */
