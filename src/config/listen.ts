@@ -147,6 +147,10 @@ export function parseListen(
       bad('the advertised address cannot be "*"', { file, line: x.arg.line, column: x.arg.column });
       continue;
     }
+    if (adv.port === 0) {
+      bad('the advertised port cannot be 0', { file, line: x.arg.line, column: x.arg.column });
+      continue;
+    }
     advertised = adv;
   }
   if (errors.length > 0) return { errors };
@@ -198,6 +202,7 @@ export function parseHostPort(text: string): HostPort | string {
       : `"${portText}" is not a port number`;
   }
   const port = Number(portText);
-  if (port < 1 || port > 65535) return `port ${port} is outside 1-65535`;
+  // Port 0 binds a free port (tests, ephemeral servers); the transport reports the real one.
+  if (port > 65535) return `port ${port} is outside 0-65535`;
   return { host, port };
 }
