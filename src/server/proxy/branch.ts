@@ -24,7 +24,8 @@ export function loopHash(req: SipMessage): string {
   h.update(req.callId().ok ? (req.callId() as { value: string }).value : '');
   h.update('\u0000');
   h.update(cseq.ok ? String(cseq.value.seq) : '');
-  return h.digest('base64url').slice(0, 12);
+  // Hex: the hash must not contain the '-' that separates the parts of the branch.
+  return h.digest('hex').slice(0, 16);
 }
 
 let counter = 0;
