@@ -18,7 +18,7 @@ import {
   resolveRegistry,
 } from '../src/config/index.js';
 import type { ModuleSpec, ParamSpec } from '../src/params.js';
-import { TEST_REGISTRY } from '../test/config/specs.js';
+import { SIPWSS_REGISTRY } from '../src/server/registry.js';
 
 export const DOCS_PATH = resolve(import.meta.dirname, '..', 'docs', 'configuration.md');
 
@@ -33,9 +33,9 @@ export const DOCS_PATH = resolve(import.meta.dirname, '..', 'docs', 'configurati
  *
  * drop the TEST_REGISTRY import, and run this script.
  */
-export const DOCS_REGISTRY: ConfigRegistry = TEST_REGISTRY;
+export const DOCS_REGISTRY: ConfigRegistry = SIPWSS_REGISTRY;
 /** True while DOCS_REGISTRY is the test mirror: the page says so. */
-export const PROVISIONAL = true;
+export const PROVISIONAL = false;
 
 const INTRO = `# Configuration
 
