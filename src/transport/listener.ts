@@ -22,7 +22,7 @@ import {
 import { CLOSE_GRACE_MS, type Connection, connOf } from './connection.js';
 import { TransportError } from './errors.js';
 import type { ProtoPolicy } from './options.js';
-import type { ListenerInfo, WsProto } from './types.js';
+import type { ListenerInfo, LocalEndpoint, WsProto } from './types.js';
 
 export interface ListenSpec {
   readonly proto: WsProto;
@@ -101,13 +101,18 @@ export class Listener {
   /** wss: accepted sockets in their TLS handshake, by remote "address|port". */
   readonly pendingTls = new Map<string, Connection>();
   readonly wss: WebSocketServer;
+  /** The provider's post-handshake check (e.g. require_cert of the SNI-selected domain). */
+  checkPeer: ((sock: TLSSocket) => SipwssError | undefined) | undefined;
+  /** Shared by every connection it accepts. */
+  readonly local: LocalEndpoint;
 
   constructor(
-    public info: ListenerInfo,
+    readonly info: ListenerInfo,
     readonly policy: Readonly<ProtoPolicy>,
     readonly server: Server,
     private readonly host: ListenerHost,
   ) {
+    this.local = Object.freeze({ proto: info.proto, address: info.address, port: info.port, listener: info });
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -173,8 +178,6 @@ export class Listener {
     conn.deadline = Date.now() + this.policy.upgrade_timeout;
     sock.on('data', onSocketData);
   }
-
-  checkPeer: ((sock: TLSSocket) => SipwssError | undefined) | undefined;
 
   private onTlsError(err: Error & { code?: string }, sock: TLSSocket): void {
     sock.destroy();

@@ -291,7 +291,11 @@ export class Transport implements ConnectionHost, ListenerHost {
       entry.queue = [];
       for (const q of queue) conn.send(q.data, Date.now()).then(q.resolve, q.reject);
     } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
+      const err = this.stopped
+        ? new TransportError('STOPPED')
+        : e instanceof Error
+          ? e
+          : new Error(String(e));
       if (this.outbound.get(d.key) === entry) this.outbound.delete(d.key);
       const queue = entry.queue;
       entry.queue = [];
@@ -331,18 +335,12 @@ export class Transport implements ConnectionHost, ListenerHost {
       port: raw.remotePort ?? 0,
       family: raw.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
     };
-    const local = {
-      proto: listener.info.proto,
-      address: listener.info.address,
-      port: listener.info.port,
-      listener: listener.info,
-    };
     const conn = new Connection(
       this.table.newId(),
       listener.info.proto,
       'in',
       raw,
-      local,
+      listener.local,
       remote,
       listener.policy,
       this,
@@ -393,9 +391,9 @@ export class Transport implements ConnectionHost, ListenerHost {
         }
       }
     }
-    if (conn.listener && conn.state === 'closed') {
-      conn.listener.pendingTls.delete(`${conn.remote.address}|${conn.remote.port}`);
-    }
+    const pending = conn.listener?.pendingTls;
+    const key = `${conn.remote.address}|${conn.remote.port}`;
+    if (pending?.get(key) === conn) pending.delete(key);
     this.log.debug(
       { id: conn.id, reason: reason.kind, code: reason.code, err: reason.error?.message },
       'connection closed',
@@ -499,12 +497,14 @@ export class Transport implements ConnectionHost, ListenerHost {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.unsubscribeReload?.();
     const closing = this.servers.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve())));
-    for (const c of [...this.table.values()]) c.destroy({ kind: 'stopped' });
-    for (const e of this.outbound.values()) {
-      for (const q of e.queue) q.reject(new TransportError('STOPPED'));
-      e.queue = [];
-    }
+    const entries = [...this.outbound.values()];
     this.outbound.clear();
+    for (const e of entries) {
+      const q = e.queue;
+      e.queue = [];
+      for (const x of q) x.reject(new TransportError('STOPPED'));
+    }
+    for (const c of [...this.table.values()]) c.destroy({ kind: 'stopped' });
     await Promise.all(closing);
   }
 }
