@@ -84,6 +84,8 @@ export class Transport implements ConnectionHost, ListenerHost {
   private readonly table = new ConnectionTable();
   private readonly outbound = new Map<string, OutEntry>();
   private readonly servers: Listener[] = [];
+  /** Event counters: `close.<kind>`, `reject.<code>`, `open.in`, `open.out`, `refused.limit`, `refused.per_ip`. */
+  private readonly counts = new Map<string, number>();
   private readonly log: Logger;
   private sweepTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -188,6 +190,15 @@ export class Transport implements ConnectionHost, ListenerHost {
   off<K extends keyof TransportEvents>(event: K, fn: (...args: TransportEvents[K]) => void): this {
     this.events.off(event, fn as never);
     return this;
+  }
+
+  private count(key: string): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  /** Counters since start (for metrics): every close by kind, every refused upgrade by code. */
+  counters(): Record<string, number> {
+    return Object.fromEntries(this.counts);
   }
 
   get listeners(): readonly ListenerInfo[] {
@@ -315,6 +326,7 @@ export class Transport implements ConnectionHost, ListenerHost {
     }
     const p = this.params;
     if (this.table.size >= p.tcp_max_connections) {
+      this.count('refused.limit');
       this.log.warn(
         { remote: address, limit: p.tcp_max_connections },
         'tcp_max_connections reached; refused',
@@ -323,6 +335,7 @@ export class Transport implements ConnectionHost, ListenerHost {
       return undefined;
     }
     if (p.tcp_max_connections_per_ip > 0 && this.table.countFor(address) >= p.tcp_max_connections_per_ip) {
+      this.count('refused.per_ip');
       this.log.warn(
         { remote: address, limit: p.tcp_max_connections_per_ip },
         'per-IP connection limit; refused',
@@ -352,11 +365,13 @@ export class Transport implements ConnectionHost, ListenerHost {
   }
 
   upgraded(conn: Connection): void {
+    this.count(`open.${conn.direction}`);
     this.log.debug({ id: conn.id, remote: conn.remote, resource: conn.resource }, 'connection open');
     this.events.emit('connection', conn.info());
   }
 
   rejected(conn: Connection, err: WsError): void {
+    this.count(`reject.${err.code}`);
     this.log.info(
       { id: conn.id, remote: conn.remote, code: err.code, status: err.outcome.http, reason: err.message },
       'upgrade refused',
@@ -383,6 +398,7 @@ export class Transport implements ConnectionHost, ListenerHost {
 
   closed(conn: Connection, reason: CloseReason, wasOpen: boolean): void {
     this.table.remove(conn);
+    this.count(`close.${reason.kind}`);
     if (conn.direction === 'out') {
       for (const [k, e] of this.outbound) {
         if (e.conn === conn) {
