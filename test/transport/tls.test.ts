@@ -36,6 +36,25 @@ describe('wss listener and the TLS provider', () => {
     }
   });
 
+  test('wss on IPv6 loopback', async () => {
+    const ca = (await testPki()).ca.cert;
+    const t = await Transport.start({ listen: ['wss:[::1]:0'], tls: await staticServerTls() });
+    try {
+      const l = t.listeners[0]!;
+      assert.equal(l.family, 'IPv6');
+      const got = next(t, 'message');
+      const c = await RawWsClient.open({ port: l.port, host: '::1', tls: { ca } });
+      c.sendText('OPTIONS sip:x SIP/2.0\r\n\r\n');
+      const [m] = await got;
+      assert.equal(m.transport, 'WSS');
+      assert.equal(m.remote.family, 'IPv6');
+      assert.equal(m.remote.address, '::1');
+      c.destroy();
+    } finally {
+      await t.stop();
+    }
+  });
+
   test('checkPeer refusing the peer closes the connection before the upgrade', async () => {
     const ca = (await testPki()).ca.cert;
     const base = await staticServerTls();
