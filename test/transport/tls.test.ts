@@ -36,6 +36,21 @@ describe('wss listener and the TLS provider', () => {
     }
   });
 
+  test('a message near the 64 KiB cap over wss passes the default read limit (TLS records coalesce)', async () => {
+    const ca = (await testPki()).ca.cert;
+    const t = await Transport.start({ listen: ['wss:127.0.0.1:0'], tls: await staticServerTls() });
+    try {
+      const got = next(t, 'message');
+      const c = await RawWsClient.open({ port: t.listeners[0]!.port, tls: { ca } });
+      c.send({ opcode: 1, payload: Buffer.alloc(65536, 0x61) });
+      const [m] = await got;
+      assert.equal(m.data.length, 65536);
+      c.destroy();
+    } finally {
+      await t.stop();
+    }
+  });
+
   test('wss on IPv6 loopback', async () => {
     const ca = (await testPki()).ca.cert;
     const t = await Transport.start({ listen: ['wss:[::1]:0'], tls: await staticServerTls() });
