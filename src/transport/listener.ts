@@ -10,6 +10,7 @@ import { WebSocketServer } from 'ws';
 import type { SipwssError } from '../errors.js';
 import { WsError } from '../ws/errors.js';
 import { MessageTracker } from '../ws/message-tracker.js';
+import { readEpoch } from '../ws/read-epoch.js';
 import {
   findHeaderEnd,
   type HttpRequest,
@@ -190,7 +191,10 @@ export class Listener {
   /** Bytes of the upgrade request (RFC 6455 §4.2.1), counted per read (OpenSIPS max_msg_chunks). */
   handshakeData(conn: Connection, chunk: Buffer): void {
     const policy = this.policy;
-    if (++conn.hreads > policy.max_msg_chunks) {
+    const epoch = readEpoch();
+    if (epoch !== conn.hepoch) conn.hreads++;
+    conn.hepoch = epoch;
+    if (conn.hreads > policy.max_msg_chunks) {
       conn.destroy({
         kind: 'too-many-chunks',
         error: new WsError(
@@ -248,7 +252,7 @@ export class Listener {
     const now = Date.now();
     if (head.length > 0) {
       conn.tracker = new MessageTracker(conn.policy.max_msg_chunks);
-      if (!conn.tracker.feed(head, now)) {
+      if (!conn.tracker.feed(head, now, conn.hepoch)) {
         conn.destroy({ kind: 'too-many-chunks', error: new WsError('WS_TOO_MANY_CHUNKS') });
         return;
       }

@@ -32,11 +32,19 @@ export class MessageTracker {
     return this.unitStart !== 0;
   }
 
-  /** Feeds one read. Returns false when a unit needs more than `maxReads` reads. */
-  feed(chunk: Buffer, now: number): boolean {
+  /** Read epoch (src/ws/read-epoch.ts) of the last chunk. */
+  private epoch = Number.NaN;
+
+  /**
+   * Feeds one chunk. Chunks with the same `epoch` are one read (NaN: every chunk is a read).
+   * Returns false when a unit needs more than `maxReads` reads.
+   */
+  feed(chunk: Buffer, now: number, epoch = Number.NaN): boolean {
     const len = chunk.length;
     let i = 0;
-    let counted = false;
+    // Same read as the previous chunk: the unit in progress already counted it.
+    let counted = epoch === this.epoch;
+    this.epoch = epoch;
     while (i < len) {
       if (this.unitStart === 0) {
         this.unitStart = now;
