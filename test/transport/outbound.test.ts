@@ -191,6 +191,33 @@ describe('outbound details', () => {
     }
   });
 
+  test('a wss server that never answers the ClientHello: TLS_HANDSHAKE_TIMEOUT after wss_tls_handshake_timeout', async () => {
+    const held: Socket[] = [];
+    const { server, port } = await listen((s) => held.push(s));
+    const t = await Transport.start({
+      clientTls: await staticClientTls(),
+      params: { wss_tls_handshake_timeout: 150 },
+    });
+    try {
+      const t0 = Date.now();
+      const r = await Promise.allSettled([
+        t.sendTo({ url: `wss://127.0.0.1:${port}/` }, 'a'),
+        t.sendTo({ url: `wss://127.0.0.1:${port}/` }, 'b'),
+      ]);
+      const dt = Date.now() - t0;
+      for (const x of r) {
+        assert.equal(x.status, 'rejected');
+        assert.equal((x as PromiseRejectedResult).reason.code, 'TLS_HANDSHAKE_TIMEOUT');
+      }
+      assert.ok(dt >= 140 && dt < 700, `${dt} ms`);
+      assert.equal(t.connections().length, 0);
+    } finally {
+      await t.stop();
+      for (const s of held) s.destroy();
+      server.close();
+    }
+  });
+
   test('a closed outbound connection is replaced by a new one on the next send', async () => {
     const srv = await Transport.start({ listen: ['ws:127.0.0.1:0'] });
     const cli = await Transport.start({});
