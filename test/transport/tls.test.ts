@@ -70,6 +70,39 @@ describe('wss listener and the TLS provider', () => {
     }
   });
 
+  test('client certificate: subject and verification in the connection table', async () => {
+    const pki = await testPki();
+    const t = await Transport.start({
+      listen: ['wss:127.0.0.1:0'],
+      tls: {
+        serverOptions: () => ({
+          key: pki.server.key,
+          cert: pki.server.cert,
+          ca: pki.ca.cert,
+          requestCert: true,
+          rejectUnauthorized: false,
+        }),
+      },
+    });
+    try {
+      const port = t.listeners[0]!.port;
+      const withCert = await RawWsClient.open({
+        port,
+        tls: { ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key },
+      });
+      const without = await RawWsClient.open({ port, tls: { ca: pki.ca.cert } });
+      const infos = t.connections().sort((a, b) => a.id - b.id);
+      assert.equal(infos[0]?.tls?.peerSubject, 'CN=sipwss test client');
+      assert.equal(infos[0]?.tls?.verified, true);
+      assert.equal(infos[1]?.tls?.peerSubject, null);
+      assert.equal(infos[1]?.tls?.verified, false);
+      withCert.destroy();
+      without.destroy();
+    } finally {
+      await t.stop();
+    }
+  });
+
   test('checkPeer refusing the peer closes the connection before the upgrade', async () => {
     const ca = (await testPki()).ca.cert;
     const base = await staticServerTls();
