@@ -89,7 +89,7 @@ describe('outbound connections', () => {
         assert.equal((r as PromiseRejectedResult).reason.code, 'WS_CLIENT_HANDSHAKE_TIMEOUT');
         assert.equal((r as PromiseRejectedResult).reason.outcome.sip, 408);
       }
-      assert.ok(dt >= 290 && dt < 800, `failed after ${dt} ms`);
+      assert.ok(dt >= 290 && dt < 1300, `failed after ${dt} ms`);
       assert.equal(cli.connections().filter((c) => c.remote.port === port).length, 0);
     } finally {
       for (const s of held) s.destroy();
@@ -120,7 +120,7 @@ describe('outbound connections', () => {
           return true;
         },
       );
-      assert.ok(Date.now() - t0 < 250);
+      assert.ok(Date.now() - t0 < 1000);
     } finally {
       server.close();
     }
@@ -209,7 +209,7 @@ describe('outbound details', () => {
         assert.equal(x.status, 'rejected');
         assert.equal((x as PromiseRejectedResult).reason.code, 'TLS_HANDSHAKE_TIMEOUT');
       }
-      assert.ok(dt >= 140 && dt < 700, `${dt} ms`);
+      assert.ok(dt >= 140 && dt < 1200, `${dt} ms`);
       assert.equal(t.connections().length, 0);
     } finally {
       await t.stop();
