@@ -40,6 +40,7 @@ const h0 = handles();
 console.log(`before: table ${t.connections().length}, handles ${h0}, ${mem()}`);
 const t0 = Date.now();
 for (let i = 0; i < cycles; i += batch) {
+  if (i > 0 && i % 2500 === 0) console.log(`  ${i}: table ${t.connections().length}, ${mem()}`);
   await Promise.all(
     Array.from({ length: Math.min(batch, cycles - i) }, async (_, j) => {
       const n = i + j;

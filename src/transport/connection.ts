@@ -12,6 +12,7 @@ import { SipwssError } from '../errors.js';
 import { fromWsLibraryCode, WsError } from '../ws/errors.js';
 import { CRLF, keepaliveKind } from '../ws/keepalive.js';
 import { MessageTracker } from '../ws/message-tracker.js';
+import { readEpoch } from '../ws/read-epoch.js';
 import { TransportError } from './errors.js';
 import type { Listener } from './listener.js';
 import type { ProtoPolicy } from './options.js';
@@ -67,8 +68,9 @@ export class Connection {
   deadline = 0;
   /** Upgrade-request bytes so far (dropped once upgraded). */
   hbuf: Buffer | undefined;
-  /** Reads the upgrade request took so far. */
+  /** Reads the upgrade request took so far, and the read epoch of the last one. */
   hreads = 0;
+  hepoch = 0;
   tracker: MessageTracker | undefined;
   /** A chunk already fed to the tracker that the socket will emit again (the upgrade's head). */
   skipChunk: Buffer | undefined;
@@ -262,7 +264,7 @@ export class Connection {
       if (skip) return;
     }
     // OpenSIPS *_max_msg_chunks: a unit spread over more reads drops the connection, no Close frame.
-    if (this.tracker && !this.tracker.feed(chunk, now)) {
+    if (this.tracker && !this.tracker.feed(chunk, now, readEpoch())) {
       this.destroy({
         kind: 'too-many-chunks',
         error: new WsError('WS_TOO_MANY_CHUNKS', `more than ${this.policy.max_msg_chunks} reads`),

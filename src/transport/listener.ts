@@ -10,6 +10,7 @@ import { WebSocketServer } from 'ws';
 import type { SipwssError } from '../errors.js';
 import { WsError } from '../ws/errors.js';
 import { MessageTracker } from '../ws/message-tracker.js';
+import { readEpoch } from '../ws/read-epoch.js';
 import {
   findHeaderEnd,
   type HttpRequest,
@@ -22,7 +23,7 @@ import {
 import { CLOSE_GRACE_MS, type Connection, connOf } from './connection.js';
 import { TransportError } from './errors.js';
 import type { ProtoPolicy } from './options.js';
-import type { ListenerInfo, WsProto } from './types.js';
+import type { ListenerInfo, LocalEndpoint, WsProto } from './types.js';
 
 export interface ListenSpec {
   readonly proto: WsProto;
@@ -101,13 +102,18 @@ export class Listener {
   /** wss: accepted sockets in their TLS handshake, by remote "address|port". */
   readonly pendingTls = new Map<string, Connection>();
   readonly wss: WebSocketServer;
+  /** The provider's post-handshake check (e.g. require_cert of the SNI-selected domain). */
+  checkPeer: ((sock: TLSSocket) => SipwssError | undefined) | undefined;
+  /** Shared by every connection it accepts. */
+  readonly local: LocalEndpoint;
 
   constructor(
-    public info: ListenerInfo,
+    readonly info: ListenerInfo,
     readonly policy: Readonly<ProtoPolicy>,
     readonly server: Server,
     private readonly host: ListenerHost,
   ) {
+    this.local = Object.freeze({ proto: info.proto, address: info.address, port: info.port, listener: info });
     this.wss = new WebSocketServer({
       noServer: true,
       clientTracking: false,
@@ -174,8 +180,6 @@ export class Listener {
     sock.on('data', onSocketData);
   }
 
-  checkPeer: ((sock: TLSSocket) => SipwssError | undefined) | undefined;
-
   private onTlsError(err: Error & { code?: string }, sock: TLSSocket): void {
     sock.destroy();
     const conn = this.take(sock);
@@ -187,7 +191,10 @@ export class Listener {
   /** Bytes of the upgrade request (RFC 6455 §4.2.1), counted per read (OpenSIPS max_msg_chunks). */
   handshakeData(conn: Connection, chunk: Buffer): void {
     const policy = this.policy;
-    if (++conn.hreads > policy.max_msg_chunks) {
+    const epoch = readEpoch();
+    if (epoch !== conn.hepoch) conn.hreads++;
+    conn.hepoch = epoch;
+    if (conn.hreads > policy.max_msg_chunks) {
       conn.destroy({
         kind: 'too-many-chunks',
         error: new WsError(
@@ -245,7 +252,7 @@ export class Listener {
     const now = Date.now();
     if (head.length > 0) {
       conn.tracker = new MessageTracker(conn.policy.max_msg_chunks);
-      if (!conn.tracker.feed(head, now)) {
+      if (!conn.tracker.feed(head, now, conn.hepoch)) {
         conn.destroy({ kind: 'too-many-chunks', error: new WsError('WS_TOO_MANY_CHUNKS') });
         return;
       }

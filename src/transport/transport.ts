@@ -84,6 +84,8 @@ export class Transport implements ConnectionHost, ListenerHost {
   private readonly table = new ConnectionTable();
   private readonly outbound = new Map<string, OutEntry>();
   private readonly servers: Listener[] = [];
+  /** Event counters: `close.<kind>`, `reject.<code>`, `open.in`, `open.out`, `refused.limit`, `refused.per_ip`. */
+  private readonly counts = new Map<string, number>();
   private readonly log: Logger;
   private sweepTimer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -190,6 +192,15 @@ export class Transport implements ConnectionHost, ListenerHost {
     return this;
   }
 
+  private count(key: string): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  /** Counters since start (for metrics): every close by kind, every refused upgrade by code. */
+  counters(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
+
   get listeners(): readonly ListenerInfo[] {
     return this.servers.map((l) => l.info);
   }
@@ -291,7 +302,11 @@ export class Transport implements ConnectionHost, ListenerHost {
       entry.queue = [];
       for (const q of queue) conn.send(q.data, Date.now()).then(q.resolve, q.reject);
     } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
+      const err = this.stopped
+        ? new TransportError('STOPPED')
+        : e instanceof Error
+          ? e
+          : new Error(String(e));
       if (this.outbound.get(d.key) === entry) this.outbound.delete(d.key);
       const queue = entry.queue;
       entry.queue = [];
@@ -311,6 +326,7 @@ export class Transport implements ConnectionHost, ListenerHost {
     }
     const p = this.params;
     if (this.table.size >= p.tcp_max_connections) {
+      this.count('refused.limit');
       this.log.warn(
         { remote: address, limit: p.tcp_max_connections },
         'tcp_max_connections reached; refused',
@@ -319,6 +335,7 @@ export class Transport implements ConnectionHost, ListenerHost {
       return undefined;
     }
     if (p.tcp_max_connections_per_ip > 0 && this.table.countFor(address) >= p.tcp_max_connections_per_ip) {
+      this.count('refused.per_ip');
       this.log.warn(
         { remote: address, limit: p.tcp_max_connections_per_ip },
         'per-IP connection limit; refused',
@@ -331,18 +348,12 @@ export class Transport implements ConnectionHost, ListenerHost {
       port: raw.remotePort ?? 0,
       family: raw.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
     };
-    const local = {
-      proto: listener.info.proto,
-      address: listener.info.address,
-      port: listener.info.port,
-      listener: listener.info,
-    };
     const conn = new Connection(
       this.table.newId(),
       listener.info.proto,
       'in',
       raw,
-      local,
+      listener.local,
       remote,
       listener.policy,
       this,
@@ -354,11 +365,13 @@ export class Transport implements ConnectionHost, ListenerHost {
   }
 
   upgraded(conn: Connection): void {
+    this.count(`open.${conn.direction}`);
     this.log.debug({ id: conn.id, remote: conn.remote, resource: conn.resource }, 'connection open');
     this.events.emit('connection', conn.info());
   }
 
   rejected(conn: Connection, err: WsError): void {
+    this.count(`reject.${err.code}`);
     this.log.info(
       { id: conn.id, remote: conn.remote, code: err.code, status: err.outcome.http, reason: err.message },
       'upgrade refused',
@@ -385,6 +398,7 @@ export class Transport implements ConnectionHost, ListenerHost {
 
   closed(conn: Connection, reason: CloseReason, wasOpen: boolean): void {
     this.table.remove(conn);
+    this.count(`close.${reason.kind}`);
     if (conn.direction === 'out') {
       for (const [k, e] of this.outbound) {
         if (e.conn === conn) {
@@ -393,9 +407,9 @@ export class Transport implements ConnectionHost, ListenerHost {
         }
       }
     }
-    if (conn.listener && conn.state === 'closed') {
-      conn.listener.pendingTls.delete(`${conn.remote.address}|${conn.remote.port}`);
-    }
+    const pending = conn.listener?.pendingTls;
+    const key = `${conn.remote.address}|${conn.remote.port}`;
+    if (pending?.get(key) === conn) pending.delete(key);
     this.log.debug(
       { id: conn.id, reason: reason.kind, code: reason.code, err: reason.error?.message },
       'connection closed',
@@ -499,12 +513,14 @@ export class Transport implements ConnectionHost, ListenerHost {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.unsubscribeReload?.();
     const closing = this.servers.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve())));
-    for (const c of [...this.table.values()]) c.destroy({ kind: 'stopped' });
-    for (const e of this.outbound.values()) {
-      for (const q of e.queue) q.reject(new TransportError('STOPPED'));
-      e.queue = [];
-    }
+    const entries = [...this.outbound.values()];
     this.outbound.clear();
+    for (const e of entries) {
+      const q = e.queue;
+      e.queue = [];
+      for (const x of q) x.reject(new TransportError('STOPPED'));
+    }
+    for (const c of [...this.table.values()]) c.destroy({ kind: 'stopped' });
     await Promise.all(closing);
   }
 }

@@ -17,12 +17,14 @@ export class MessageTracker {
   /** Time the current unit's first byte arrived; 0: between units. */
   unitStart = 0;
   private st: St = St.HEADER;
-  private readonly hdr = Buffer.allocUnsafe(14);
+  /** Header bytes seen of the current frame, and how many it has (2 to 14). */
   private hdrLen = 0;
   private hdrNeed = 2;
+  private b0 = 0;
+  /** Extended payload length being accumulated (RFC 6455 §5.2), then the payload left. */
+  private extLen = 0;
+  private len7 = 0;
   private payloadLeft = 0;
-  private fin = false;
-  private control = false;
   /** Inside a fragmented data message (FIN=0 seen). */
   private dataOpen = false;
 
@@ -32,11 +34,19 @@ export class MessageTracker {
     return this.unitStart !== 0;
   }
 
-  /** Feeds one read. Returns false when a unit needs more than `maxReads` reads. */
-  feed(chunk: Buffer, now: number): boolean {
+  /** Read epoch (src/ws/read-epoch.ts) of the last chunk. */
+  private epoch = Number.NaN;
+
+  /**
+   * Feeds one chunk. Chunks with the same `epoch` are one read (NaN: every chunk is a read).
+   * Returns false when a unit needs more than `maxReads` reads.
+   */
+  feed(chunk: Buffer, now: number, epoch = Number.NaN): boolean {
     const len = chunk.length;
     let i = 0;
-    let counted = false;
+    // Same read as the previous chunk: the unit in progress already counted it.
+    let counted = epoch === this.epoch;
+    this.epoch = epoch;
     while (i < len) {
       if (this.unitStart === 0) {
         this.unitStart = now;
@@ -54,26 +64,22 @@ export class MessageTracker {
         if (this.payloadLeft === 0) this.frameDone();
         continue;
       }
-      // Header bytes: 2, then the extended length (RFC 6455 §5.2) and the masking key.
+      // Header bytes: 2, then the extended length (RFC 6455 §5.2), then the masking key (skipped).
       while (i < len && this.hdrLen < this.hdrNeed) {
-        this.hdr[this.hdrLen++] = chunk[i++] as number;
-        if (this.hdrLen === 2) {
-          const b1 = this.hdr[1] as number;
-          const len7 = b1 & 0x7f;
-          this.hdrNeed = 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (b1 & 0x80 ? 4 : 0);
+        const byte = chunk[i++] as number;
+        const n = this.hdrLen++;
+        if (n === 0) {
+          this.b0 = byte;
+        } else if (n === 1) {
+          this.len7 = byte & 0x7f;
+          this.extLen = 0;
+          this.hdrNeed = 2 + (this.len7 === 126 ? 2 : this.len7 === 127 ? 8 : 0) + (byte & 0x80 ? 4 : 0);
+        } else if (n < 2 + (this.len7 === 126 ? 2 : this.len7 === 127 ? 8 : 0)) {
+          this.extLen = this.extLen * 256 + byte;
         }
       }
       if (this.hdrLen < this.hdrNeed) break;
-      const b0 = this.hdr[0] as number;
-      const len7 = (this.hdr[1] as number) & 0x7f;
-      this.fin = (b0 & 0x80) !== 0;
-      this.control = (b0 & 0x08) !== 0;
-      this.payloadLeft =
-        len7 === 126
-          ? this.hdr.readUInt16BE(2)
-          : len7 === 127
-            ? this.hdr.readUInt32BE(2) * 0x1_0000_0000 + this.hdr.readUInt32BE(6)
-            : len7;
+      this.payloadLeft = this.len7 >= 126 ? this.extLen : this.len7;
       this.hdrLen = 0;
       this.hdrNeed = 2;
       if (this.payloadLeft === 0) this.frameDone();
@@ -84,11 +90,12 @@ export class MessageTracker {
 
   private frameDone(): void {
     this.st = St.HEADER;
-    if (this.control) {
+    // RFC 6455 §5.5: opcodes 8-15 are control frames; they never end a fragmented message.
+    if (this.b0 & 0x08) {
       if (!this.dataOpen) this.unitStart = 0;
       return;
     }
-    if (this.fin) {
+    if (this.b0 & 0x80) {
       this.dataOpen = false;
       this.unitStart = 0;
     } else {

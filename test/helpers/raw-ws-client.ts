@@ -62,7 +62,7 @@ export interface HttpAnswer {
 export interface ConnectOptions {
   port: number;
   host?: string;
-  tls?: { ca: string; servername?: string };
+  tls?: { ca: string; servername?: string; cert?: string; key?: string };
 }
 
 export class RawWsClient {
@@ -107,7 +107,13 @@ export class RawWsClient {
     const sock: Socket = await new Promise((resolve, reject) => {
       if (o.tls) {
         const s = tlsConnect(
-          { host, port: o.port, ca: o.tls.ca, servername: o.tls.servername ?? 'localhost' },
+          {
+            host,
+            port: o.port,
+            ca: o.tls.ca,
+            servername: o.tls.servername ?? 'localhost',
+            ...(o.tls.cert ? { cert: o.tls.cert, key: o.tls.key } : {}),
+          },
           () => resolve(s),
         );
         s.once('error', reject);

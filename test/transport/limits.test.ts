@@ -97,6 +97,7 @@ describe('limits and timeouts', () => {
       const c = await RawWsClient.connect({ port });
       assert.ok(await c.waitClosed(), 'third refused');
       assert.equal(t.connections().length, 2);
+      assert.equal(t.counters()['refused.limit'], 1);
       a.destroy();
       b.destroy();
     });

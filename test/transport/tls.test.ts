@@ -36,6 +36,73 @@ describe('wss listener and the TLS provider', () => {
     }
   });
 
+  test('a message near the 64 KiB cap over wss passes the default read limit (TLS records coalesce)', async () => {
+    const ca = (await testPki()).ca.cert;
+    const t = await Transport.start({ listen: ['wss:127.0.0.1:0'], tls: await staticServerTls() });
+    try {
+      const got = next(t, 'message');
+      const c = await RawWsClient.open({ port: t.listeners[0]!.port, tls: { ca } });
+      c.send({ opcode: 1, payload: Buffer.alloc(65536, 0x61) });
+      const [m] = await got;
+      assert.equal(m.data.length, 65536);
+      c.destroy();
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('wss on IPv6 loopback', async () => {
+    const ca = (await testPki()).ca.cert;
+    const t = await Transport.start({ listen: ['wss:[::1]:0'], tls: await staticServerTls() });
+    try {
+      const l = t.listeners[0]!;
+      assert.equal(l.family, 'IPv6');
+      const got = next(t, 'message');
+      const c = await RawWsClient.open({ port: l.port, host: '::1', tls: { ca } });
+      c.sendText('OPTIONS sip:x SIP/2.0\r\n\r\n');
+      const [m] = await got;
+      assert.equal(m.transport, 'WSS');
+      assert.equal(m.remote.family, 'IPv6');
+      assert.equal(m.remote.address, '::1');
+      c.destroy();
+    } finally {
+      await t.stop();
+    }
+  });
+
+  test('client certificate: subject and verification in the connection table', async () => {
+    const pki = await testPki();
+    const t = await Transport.start({
+      listen: ['wss:127.0.0.1:0'],
+      tls: {
+        serverOptions: () => ({
+          key: pki.server.key,
+          cert: pki.server.cert,
+          ca: pki.ca.cert,
+          requestCert: true,
+          rejectUnauthorized: false,
+        }),
+      },
+    });
+    try {
+      const port = t.listeners[0]!.port;
+      const withCert = await RawWsClient.open({
+        port,
+        tls: { ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key },
+      });
+      const without = await RawWsClient.open({ port, tls: { ca: pki.ca.cert } });
+      const infos = t.connections().sort((a, b) => a.id - b.id);
+      assert.equal(infos[0]?.tls?.peerSubject, 'CN=sipwss test client');
+      assert.equal(infos[0]?.tls?.verified, true);
+      assert.equal(infos[1]?.tls?.peerSubject, null);
+      assert.equal(infos[1]?.tls?.verified, false);
+      withCert.destroy();
+      without.destroy();
+    } finally {
+      await t.stop();
+    }
+  });
+
   test('checkPeer refusing the peer closes the connection before the upgrade', async () => {
     const ca = (await testPki()).ca.cert;
     const base = await staticServerTls();

@@ -113,9 +113,13 @@ describe('upgrade rejections (RFC 6455 §4.2, RFC 7118 §4)', () => {
     assert.equal((await answer(port, 'GET /other HTTP/1.1\r\nHost: x\r\n\r\n')).status, 426);
   });
 
-  test('rejections leave nothing in the table', async () => {
+  test('rejections leave nothing in the table, and are counted', async () => {
     await sleep(50);
     assert.equal(t.connections().length, 0);
+    const c = t.counters();
+    assert.equal(c['reject.WS_BAD_METHOD'], 1);
+    assert.equal(c['reject.WS_BAD_VERSION'], 1);
+    assert.equal(c['reject.WS_NO_SIP_PROTOCOL'], 2);
     assert.equal(strict.connections().length, 0);
   });
 });

@@ -75,6 +75,16 @@ describe('ws units', () => {
     assert.equal(t4.inUnit, true);
     assert.ok(t4.feed(frame({ opcode: 0, fin: true, payload: 'b' }), 7));
     assert.equal(t4.inUnit, false);
+    // chunks of one read epoch (one event-loop turn) are one read
+    const t6 = new MessageTracker(2);
+    const m6 = frame({ opcode: 1, payload: 'y'.repeat(100) });
+    for (let k = 0; k < 5; k++) assert.ok(t6.feed(m6.subarray(k * 20, k * 20 + 20), 1, 7));
+    assert.ok(t6.feed(m6.subarray(100), 1, 8));
+    assert.equal(t6.inUnit, false);
+    const t7 = new MessageTracker(2);
+    assert.ok(t7.feed(m6.subarray(0, 10), 1, 1));
+    assert.ok(t7.feed(m6.subarray(10, 20), 1, 2));
+    assert.equal(t7.feed(m6.subarray(20, 30), 1, 3), false);
     // 64-bit length
     const t5 = new MessageTracker(2);
     const big = frame({ opcode: 2, payload: Buffer.alloc(70000) });
