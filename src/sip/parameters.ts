@@ -99,7 +99,8 @@ export function parseHeaderParams(s: string, i: number, what = 'parameter'): Sip
         if (e === -1) return sipFail('SIP_BAD_PARAM', `${what}: unterminated IPv6 reference`);
         i = e + 1;
       } else {
-        while (i < n && TOKEN[s.charCodeAt(i)] === 1) i++;
+        // token / host: ':' admits an unbracketed IPv6 received (RFC 3261 §20.42, RFC 5118 §4.5).
+        while (i < n && (TOKEN[s.charCodeAt(i)] === 1 || s.charCodeAt(i) === 0x3a)) i++;
       }
       if (i === vStart) return sipFail('SIP_BAD_PARAM', `${what}: empty value for ${name}`);
       value = s.slice(vStart, i);
