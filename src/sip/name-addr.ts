@@ -90,6 +90,8 @@ export function parseNameAddr(s: string): SipResult<NameAddr> {
     const ch = s.charCodeAt(end);
     if (ch === 0x3b || isWs(ch)) break;
     if (ch === 0x3c || ch === 0x3e || ch === 0x22) return sipFail('SIP_BAD_NAME_ADDR', 'stray character');
+    // RFC 3261 §20: a URI with a comma, question mark or semicolon must be in <> (RFC 4475 §3.1.2.13).
+    if (ch === 0x3f || ch === 0x2c) return sipFail('SIP_BAD_NAME_ADDR', "'?' or ',' in a URI without <>");
     end++;
   }
   const uri = s.slice(i, end);

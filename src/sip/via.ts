@@ -67,9 +67,13 @@ export class Via {
     return v === undefined || v === '' ? undefined : parsePort(v);
   }
 
-  /** RFC 3261 §17.2.3: branch starts with the magic cookie z9hG4bK. */
+  /**
+   * RFC 3261 §17.2.3: branch starts with the magic cookie z9hG4bK and has an identifier after
+   * it; the cookie alone (RFC 4475 §3.2.1) is not a usable transaction id.
+   */
   get rfc3261Branch(): boolean {
-    return this.branch?.startsWith('z9hG4bK') === true;
+    const b = this.branch;
+    return b !== undefined && b.length > 7 && b.startsWith('z9hG4bK');
   }
 
   /** Host without brackets, lower-cased. */
