@@ -54,7 +54,8 @@ export function validateMessage(msg: SipMessage): SipResult<SipMessage> {
     // RFC 3261 §8.2.2.1: an unsupported Request-URI scheme is answered 416 (RFC 4475 §3.3.2).
     if (uri.value.kind === 'other') return sipFail('SIP_UNSUPPORTED_URI_SCHEME', uri.value.scheme);
     // RFC 3261 §19.1.1 (table of components): headers are not allowed in a Request-URI.
-    if (uri.value.kind === 'sip' && uri.value.headers.length > 0) return sipFail('SIP_BAD_URI', 'headers in Request-URI');
+    if (uri.value.kind === 'sip' && uri.value.headers.length > 0)
+      return sipFail('SIP_BAD_URI', 'headers in Request-URI');
     const cseq = msg.cseq();
     if (cseq.ok && cseq.value.method !== msg.method)
       return sipFail('SIP_CSEQ_METHOD_MISMATCH', `${cseq.value.method} vs ${msg.method}`);

@@ -1,6 +1,8 @@
 /** Loads codec fixtures: real-client wire messages and RFC 4475 torture messages. */
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { NameAddr, SipMessage } from '../../src/sip/index.js';
 
 const ROOT = join(import.meta.dirname, '..', 'fixtures');
 
@@ -33,3 +35,12 @@ export const BASIC = [
   'CSeq: 63104 OPTIONS',
   'Content-Length: 0',
 ];
+
+/** The first Contact of a message, which must be a name-addr (not `*`). */
+export function firstContact(m: SipMessage): NameAddr {
+  const c = m.contacts();
+  if (!c.ok) throw c.error;
+  const first = c.value[0];
+  if (first === undefined || first.star === true) throw new Error('no name-addr Contact');
+  return first;
+}
