@@ -115,13 +115,13 @@ export type Contact =
   | (NameAddr & { readonly star?: false });
 
 export function parseContact(s: string): SipResult<Contact> {
-  const t = s.trim();
-  if (t.charCodeAt(0) === 0x2a /* * */) {
-    const params = parseHeaderParams(t, 1);
+  const i = skipWs(s, 0);
+  if (s.charCodeAt(i) === 0x2a /* * */) {
+    const params = parseHeaderParams(s, i + 1);
     if (!params.ok) return params;
     return { ok: true, value: { star: true, params: params.value } };
   }
-  return parseNameAddr(t);
+  return parseNameAddr(s);
 }
 
 /** RFC 3261 §20.10 expires, q; RFC 5626 +sip.instance, reg-id, ob; RFC 5627 pub-gruu. */

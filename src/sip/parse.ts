@@ -8,7 +8,7 @@
  */
 import { CR, isWs, LF, TOKEN } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
-import { headerKeyAt, splitList } from './headers.js';
+import { headerKey, knownHeaderKeyAt, splitList } from './headers.js';
 import { DEFAULT_LIMITS, type SipLimits } from './limits.js';
 import { type HeaderOffsets, SipMessage } from './message.js';
 import { parseContentLength } from './scalars.js';
@@ -31,7 +31,7 @@ const H_TO = 4;
 const H_CALLID = 8;
 const H_CSEQ = 16;
 const H_ALL = H_VIA | H_FROM | H_TO | H_CALLID | H_CSEQ;
-/** Keys come from `headerKeyAt` as interned literals, so these compare by pointer first. */
+/** Keys come from `knownHeaderKeyAt` as interned literals, so these compare by pointer first. */
 function requiredBit(key: string): number {
   switch (key.length) {
     case 2:
@@ -117,12 +117,29 @@ export function parseHead(s: string, limits: SipLimits): SipResult<Head> {
   let seen = 0;
   let vias = 0;
   let contentLength: number | undefined;
+  let nextComma = -1;
   const maxLine = limits.maxHeaderLineLength;
   const maxHeaders = limits.maxHeaders;
   while (pos < n) {
     // Lines end in CRLF (RFC 3261 §7); a bare LF is malformed. Searching one char is faster.
     let lineEnd = s.indexOf('\n', pos) - 1;
     if (s.charCodeAt(lineEnd) !== CR) return sipFail('SIP_BAD_HEADER', 'bare LF');
+    // HCOLON = *( SP / HTAB ) ":" SWS (RFC 3261 §25.1)
+    const colon = s.indexOf(':', pos);
+    if (colon === -1 || colon > lineEnd) {
+      return sipFail('SIP_BAD_HEADER', isWs(s.charCodeAt(pos)) ? 'line starts with whitespace' : 'no colon');
+    }
+    let nameEnd = colon;
+    while (nameEnd > pos && isWs(s.charCodeAt(nameEnd - 1))) nameEnd--;
+    if (nameEnd === pos) return sipFail('SIP_BAD_HEADER', 'empty header name');
+    // Common names are recognised in place (which also proves them tokens); others are checked.
+    let key = knownHeaderKeyAt(s, pos, nameEnd);
+    if (key === undefined) {
+      for (let i = pos; i < nameEnd; i++) {
+        if (TOKEN[s.charCodeAt(i)] !== 1) return sipFail('SIP_BAD_HEADER', 'bad character in header name');
+      }
+      key = headerKey(s.slice(pos, nameEnd));
+    }
     let folded = 0;
     // RFC 3261 §7.3.1: a line starting with SP or HTAB continues the previous header.
     while (lineEnd + 2 < n && isWs(s.charCodeAt(lineEnd + 2))) {
@@ -132,28 +149,22 @@ export function parseHead(s: string, limits: SipLimits): SipResult<Head> {
     }
     if (lineEnd - pos > maxLine) return sipFail('SIP_HEADER_TOO_LONG', `${lineEnd - pos} bytes`);
     if (keys.length >= maxHeaders) return sipFail('SIP_TOO_MANY_HEADERS', `more than ${maxHeaders}`);
-    const colon = s.indexOf(':', pos);
-    if (colon === -1 || colon > lineEnd) return sipFail('SIP_BAD_HEADER', 'no colon');
-    // HCOLON = *( SP / HTAB ) ":" SWS
-    let nameEnd = colon;
-    while (nameEnd > pos && isWs(s.charCodeAt(nameEnd - 1))) nameEnd--;
-    if (nameEnd === pos) return sipFail('SIP_BAD_HEADER', 'empty header name');
-    for (let i = pos; i < nameEnd; i++) {
-      if (TOKEN[s.charCodeAt(i)] !== 1) return sipFail('SIP_BAD_HEADER', 'bad character in header name');
-    }
     let vs = colon + 1;
     while (vs < lineEnd && isWsOrLine(s.charCodeAt(vs))) vs++;
     let ve = lineEnd;
     while (ve > vs && isWsOrLine(s.charCodeAt(ve - 1))) ve--;
-    const key = headerKeyAt(s, pos, nameEnd);
     keys.push(key);
     offs.push(pos, nameEnd, vs, ve, lineEnd, folded);
     const bit = requiredBit(key);
     if (bit !== 0) {
       seen |= bit;
       if (bit === H_VIA) {
-        const comma = s.indexOf(',', vs);
-        if (comma === -1 || comma >= ve) vias++;
+        // The next comma in the head, found once per run of Via lines (O(n) overall).
+        if (nextComma < vs) {
+          nextComma = s.indexOf(',', vs);
+          if (nextComma === -1) nextComma = n;
+        }
+        if (nextComma >= ve) vias++;
         else {
           const parts = splitList(s.slice(vs, ve));
           if (parts === undefined) return sipFail('SIP_BAD_VIA', 'unbalanced quotes or <>');
