@@ -60,8 +60,11 @@ export class SipMessage {
   private readonly offs: HeaderOffsets;
   /** Key of each header line, in order (parallel to `entries`). */
   private readonly keys: string[];
-  /** Each header line: a field, or the index of its offsets in `offs` until first read. */
-  private readonly entries: Array<HeaderField | number>;
+  /**
+   * Each header line: a field, or the index of its offsets in `offs` until first read.
+   * undefined while no line has been read as a field or changed: line i is then raw line i.
+   */
+  private entries: Array<HeaderField | number> | undefined;
   /** Typed values parsed so far, by slot (see `slotOf`); undefined until first use. */
   private cache: unknown[] | undefined;
 
@@ -88,10 +91,7 @@ export class SipMessage {
       this.src = init.raw.src;
       this.offs = init.raw.offs;
       this.keys = init.raw.keys;
-      const n = this.keys.length;
-      const entries: number[] = new Array(n);
-      for (let i = 0; i < n; i++) entries[i] = i;
-      this.entries = entries;
+      this.entries = undefined;
     } else {
       this.src = '';
       this.offs = [];
@@ -139,19 +139,35 @@ export class SipMessage {
 
   /** The header lines in order (read-only view; change them with set/add/remove). */
   get headers(): readonly HeaderField[] {
-    const out: HeaderField[] = new Array(this.entries.length);
-    for (let i = 0; i < this.entries.length; i++) out[i] = this.field(i);
+    const n = this.keys.length;
+    const out: HeaderField[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.field(i);
     return out;
   }
 
   /** Number of header lines. */
   get headerCount(): number {
-    return this.entries.length;
+    return this.keys.length;
   }
 
   /** Header line `i`, read from the head string on first use. */
+  private ents(): Array<HeaderField | number> {
+    let e = this.entries;
+    if (e === undefined) {
+      const n = this.keys.length;
+      e = new Array(n);
+      for (let i = 0; i < n; i++) e[i] = i;
+      this.entries = e;
+    }
+    return e;
+  }
+
+  private entry(i: number): HeaderField | number {
+    return this.entries === undefined ? i : this.entries[i]!;
+  }
+
   private field(i: number): HeaderField {
-    const e = this.entries[i]!;
+    const e = this.entry(i);
     if (typeof e !== 'number') return e;
     const o = this.offs;
     const b = e * STRIDE;
@@ -168,7 +184,7 @@ export class SipMessage {
       value,
       raw: src.slice(lineStart, lineEnd + 2),
     };
-    this.entries[i] = f;
+    this.ents()[i] = f;
     return f;
   }
 
@@ -181,8 +197,13 @@ export class SipMessage {
     const o = this.offs;
     let runStart = -1;
     let runEnd = -1;
-    for (let i = 0; i < this.entries.length; i++) {
-      const e = this.entries[i]!;
+    const n = this.keys.length;
+    if (this.entries === undefined && skipKey === undefined && n > 0) {
+      // Nothing read as a field or changed: the header block as received, in one slice.
+      return this.src.slice(o[0]!, o[(n - 1) * STRIDE + 4]! + 2);
+    }
+    for (let i = 0; i < n; i++) {
+      const e = this.entry(i);
       if (skipKey !== undefined && this.keys[i] === skipKey) continue;
       if (typeof e === 'number') {
         const b = e * STRIDE;
@@ -220,7 +241,7 @@ export class SipMessage {
 
   /** The value of line `i` without building its field (the common read path). */
   private valueAt(i: number): string {
-    const e = this.entries[i]!;
+    const e = this.entry(i);
     if (typeof e !== 'number') return e.value;
     const b = e * STRIDE;
     const o = this.offs;
@@ -272,17 +293,17 @@ export class SipMessage {
   }
 
   private insert(i: number, f: HeaderField): void {
-    this.entries.splice(i, 0, f);
+    this.ents().splice(i, 0, f);
     this.keys.splice(i, 0, f.key);
   }
 
   private removeAt(i: number): void {
-    this.entries.splice(i, 1);
+    this.ents().splice(i, 1);
     this.keys.splice(i, 1);
   }
 
   private replaceAt(i: number, f: HeaderField): void {
-    this.entries[i] = f;
+    this.ents()[i] = f;
     this.keys[i] = f.key;
   }
 
@@ -291,10 +312,10 @@ export class SipMessage {
     const key = headerKey(name);
     const field = makeField(name, key, value);
     const i = this.indexOfKey(key);
-    if (i === -1) this.insert(this.entries.length, field);
+    if (i === -1) this.insert(this.keys.length, field);
     else {
       this.replaceAt(i, field);
-      for (let j = this.entries.length - 1; j > i; j--) if (this.keys[j] === key) this.removeAt(j);
+      for (let j = this.keys.length - 1; j > i; j--) if (this.keys[j] === key) this.removeAt(j);
     }
     this.touched(key);
   }
@@ -306,7 +327,7 @@ export class SipMessage {
   add(name: string, value: string, where: 'top' | 'bottom' = 'bottom'): void {
     const key = headerKey(name);
     const field = makeField(name, key, value);
-    if (where === 'bottom') this.insert(this.entries.length, field);
+    if (where === 'bottom') this.insert(this.keys.length, field);
     else {
       const i = this.indexOfKey(key);
       this.insert(i === -1 ? 0 : i, field);
@@ -318,7 +339,7 @@ export class SipMessage {
   remove(name: string): number {
     const key = headerKey(name);
     let n = 0;
-    for (let j = this.entries.length - 1; j >= 0; j--) {
+    for (let j = this.keys.length - 1; j >= 0; j--) {
       if (this.keys[j] === key) {
         this.removeAt(j);
         n++;
