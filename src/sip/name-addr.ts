@@ -101,12 +101,9 @@ export function parseNameAddr(s: string): SipResult<NameAddr> {
   return { ok: true, value: new NameAddr(uri, params.value, undefined, false) };
 }
 
+/** Native searches beat a char loop here; '>' cannot occur (the URI ends at the first one). */
 function hasWsOrAngle(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x20 || c === 0x09 || c === 0x3c || c === 0x3e) return true;
-  }
-  return false;
+  return s.indexOf(' ') !== -1 || s.indexOf('<') !== -1 || s.indexOf('\t') !== -1;
 }
 
 /** A Contact value: a name-addr, or `*` (RFC 3261 §10.2.2, only with Expires 0 in REGISTER). */

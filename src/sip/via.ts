@@ -6,7 +6,7 @@
 import { HOST, isWs, skipWs, TOKEN } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
 import { type Params, parseHeaderParams } from './parameters.js';
-import { parsePort, validHost, validIpv6 } from './uri.js';
+import { parsePort, validHost, validIpv6, validScannedHost } from './uri.js';
 
 export class Via {
   /** "SIP/2.0/WSS k0eiuqlo5c47.invalid" as written, through the end of sent-by. */
@@ -132,7 +132,7 @@ export function parseVia(s: string): SipResult<Via> {
   } else {
     while (i < s.length && HOST[s.charCodeAt(i)] === 1) i++;
     host = s.slice(hostStart, i);
-    if (!validHost(host)) return sipFail('SIP_BAD_VIA', 'bad sent-by host');
+    if (!validScannedHost(host)) return sipFail('SIP_BAD_VIA', 'bad sent-by host');
   }
   let port: number | undefined;
   let j = skipWs(s, i);
