@@ -58,7 +58,9 @@ function measure(name: string, fn: () => number, ms = 3000): number {
   const wallSecs = Number(now - start) / 1e9;
   const rate = n / cpuSecs;
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-  console.log(`${name}: ${fmt(rate)} messages/s per CPU-second (wall: ${fmt(n / wallSecs)}/s, ${n} messages)`);
+  console.log(
+    `${name}: ${fmt(rate)} messages/s per CPU-second (wall: ${fmt(n / wallSecs)}/s, ${n} messages)`,
+  );
   assert.ok(sink > 0);
   return rate;
 }
