@@ -1,8 +1,11 @@
 /**
- * The SIP message model (RFC 3261 §7). Headers are kept as received, one `HeaderField` per line,
- * in order; typed values are parsed on first use and cached until their header changes. All
+ * The SIP message model (RFC 3261 §7). Header lines are kept as received, in order, as offsets
+ * into the received head; a line becomes a `HeaderField` object only when read as one or
+ * changed. Typed values are parsed on first use and cached until their header changes. All
  * header text is a byte string (latin1: one char per byte), as node:http does, so offsets equal
- * byte offsets and untouched lines serialize back byte for byte.
+ * byte offsets and untouched lines serialize back byte for byte. Values set by the caller that
+ * hold characters above U+00FF are encoded as UTF-8 (`toByteString`); `byteStringToText` reads a
+ * received value as UTF-8 text.
  */
 import { toByteString } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';

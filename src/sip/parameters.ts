@@ -3,7 +3,7 @@
  * case-insensitively; spelling and order are kept so that a re-rendered value differs from the
  * original only where it was changed.
  */
-import { endOfQuoted, isWs, skipWs, TOKEN } from './chars.js';
+import { endOfQuoted, skipWs, TOKEN } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
 
 export interface Param {
@@ -132,23 +132,4 @@ export function parseUriParams(s: string): Params {
     i = j + 1;
   }
   return new Params(list);
-}
-
-export function hasWs(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (isWs(s.charCodeAt(i))) return true;
-  return false;
-}
-
-/** ASCII case-insensitive equality of two strings of equal length, without allocating. */
-export function equalsIgnoreCase(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0x41 && x <= 0x5a) x |= 0x20;
-    if (y >= 0x41 && y <= 0x5a) y |= 0x20;
-    if (x !== y) return false;
-  }
-  return true;
 }
