@@ -133,3 +133,17 @@ export function parseUriParams(s: string): Params {
   }
   return new Params(list);
 }
+
+/** ASCII case-insensitive equality of two strings of equal length, without allocating. */
+export function equalsIgnoreCase(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0x41 && x <= 0x5a) x |= 0x20;
+    if (y >= 0x41 && y <= 0x5a) y |= 0x20;
+    if (x !== y) return false;
+  }
+  return true;
+}
