@@ -8,11 +8,19 @@ import fc from 'fast-check';
 import {
   createResponse,
   type FramerEvent,
+  parseCallId,
+  parseContact,
+  parseContentType,
+  parseCSeq,
   parseMessage,
+  parseNameAddr,
+  parseUri,
+  parseVia,
   SipError,
   type SipMessage,
   SipStreamFramer,
   serialize,
+  splitList,
   validateMessage,
 } from '../../src/sip/index.js';
 import { torture, wire, wireNames } from './fixtures.js';
@@ -237,5 +245,62 @@ test('stream framing of mutated streams never throws and always makes progress',
       },
     ),
     { numRuns: 300 },
+  );
+});
+
+test('header grammars never throw on arbitrary text, and fail only with SipError', () => {
+  const text = fc.oneof(
+    fc.string({ maxLength: 80 }),
+    fc.stringMatching(/^[ -~\t]{0,80}$/),
+    fc
+      .array(
+        fc.constantFrom(
+          'sip:',
+          'sips:',
+          'tel:',
+          '<',
+          '>',
+          '"',
+          '\\',
+          ';',
+          ',',
+          '=',
+          '@',
+          ':',
+          '[',
+          ']',
+          ' ',
+          'a',
+          '1',
+          '%4',
+          '?',
+          '&',
+          '/',
+          'SIP/2.0/WS',
+          'z9hG4bK',
+        ),
+        { maxLength: 30 },
+      )
+      .map((a) => a.join('')),
+  );
+  const parsers: Array<(s: string) => { ok: boolean; error?: unknown }> = [
+    parseUri,
+    parseVia,
+    parseNameAddr,
+    parseContact,
+    parseCSeq,
+    parseContentType,
+    parseCallId,
+  ];
+  fc.assert(
+    fc.property(text, (s) => {
+      for (const p of parsers) {
+        const r = p(s);
+        if (!r.ok) assert.ok(r.error instanceof SipError);
+      }
+      const parts = splitList(s);
+      assert.ok(parts === undefined || Array.isArray(parts));
+    }),
+    { numRuns: 500 },
   );
 });
