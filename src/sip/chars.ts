@@ -55,6 +55,11 @@ export function skipWs(s: string, i: number, end: number = s.length): number {
 
 /** Index after the quoted-string that starts at `i` (a '"'), or -1 if it never closes. RFC 3261 §25.1 */
 export function endOfQuoted(s: string, i: number): number {
+  // Common case: no quoted-pair before the closing quote; two native searches.
+  const close = s.indexOf('"', i + 1);
+  if (close === -1) return -1;
+  const bs = s.indexOf('\\', i + 1);
+  if (bs === -1 || bs > close) return close + 1;
   for (let j = i + 1; j < s.length; j++) {
     const c = s.charCodeAt(j);
     if (c === 0x5c /* \ */) {

@@ -93,9 +93,15 @@ const FAST = new Map<string, string>();
   }
 }
 
-// Keys of the headers every message carries, by name length, for `headerKeyAt`.
+/** Bucket of a name by its length and first letter (case folded). */
+function slot(length: number, c0: number): number {
+  return length * 32 + ((c0 | 0x20) & 31);
+}
+
+// Keys of the headers every message carries, by name length and first letter, for
+// `knownHeaderKeyAt`.
 const BY_LENGTH: string[][] = [];
-for (const k of [
+for (const key of [
   'to',
   'via',
   'from',
@@ -116,12 +122,7 @@ for (const k of [
   'content-length',
   'session-expires',
 ]) {
-  (BY_LENGTH[slot(k.length, k.charCodeAt(0))] ??= []).push(k);
-}
-
-/** Bucket of a name by its length and first letter (case folded). */
-function slot(length: number, c0: number): number {
-  return length * 32 + ((c0 | 0x20) & 31);
+  (BY_LENGTH[slot(key.length, key.charCodeAt(0))] ??= []).push(key);
 }
 const COMPACT_BY_CODE: Array<string | undefined> = [];
 for (const [short, key] of Object.entries(COMPACT)) {
@@ -131,22 +132,23 @@ for (const [short, key] of Object.entries(COMPACT)) {
 
 /**
  * `headerKey(s.slice(a, b))` without hashing the name: common names are compared in place,
- * case-insensitively. The name must already be known to be a token (no CR, no '@'), which
- * makes `| 0x20` a safe ASCII lower-casing here.
+ * ASCII letters case-insensitively, other characters exactly. Returns undefined when the name is
+ * not a common one; the caller then validates it as a token and uses `headerKey`.
  */
-export function headerKeyAt(s: string, a: number, b: number): string {
+export function knownHeaderKeyAt(s: string, a: number, b: number): string | undefined {
   const n = b - a;
-  if (n === 1) return COMPACT_BY_CODE[s.charCodeAt(a)] ?? s.slice(a, b).toLowerCase();
+  if (n === 1) return COMPACT_BY_CODE[s.charCodeAt(a)];
   const cands = BY_LENGTH[slot(n, s.charCodeAt(a))];
-  if (cands !== undefined) {
-    outer: for (const k of cands) {
-      for (let i = 0; i < n; i++) {
-        if ((s.charCodeAt(a + i) | 0x20) !== k.charCodeAt(i)) continue outer;
-      }
-      return k;
+  if (cands === undefined) return undefined;
+  outer: for (const key of cands) {
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(a + i);
+      const kc = key.charCodeAt(i);
+      if (c !== kc && (kc < 0x61 || (c | 0x20) !== kc)) continue outer;
     }
+    return key;
   }
-  return headerKey(s.slice(a, b));
+  return undefined;
 }
 
 /** Canonical key of a header name: lower-case full name, compact forms expanded. */
@@ -202,6 +204,12 @@ export const LIST_HEADERS: ReadonlySet<string> = new Set([
  */
 export function splitList(value: string): string[] | undefined {
   if (value.indexOf(',') === -1) {
+    // Values from the parser are already trimmed; trim only when needed.
+    const n = value.length;
+    if (n === 0) return [];
+    const first = value.charCodeAt(0);
+    const last = value.charCodeAt(n - 1);
+    if (first > 0x20 && last > 0x20) return [value];
     const t = value.trim();
     return t.length === 0 ? [] : [t];
   }

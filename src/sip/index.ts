@@ -1,4 +1,5 @@
 /** The SIP layer's public surface: a pure codec (node built-ins only). */
+export { byteStringToText, toByteString } from './chars.js';
 
 export { SIP_ERRORS, SipError, type SipErrorCode, type SipResult } from './errors.js';
 export { canonicalName, headerKey, LIST_HEADERS, splitList } from './headers.js';

@@ -12,7 +12,7 @@ export interface SipLimits {
   readonly maxHeaders: number;
   /** One header line, folded continuation lines included, and the start line, in bytes. */
   readonly maxHeaderLineLength: number;
-  /** Via values, over all Via lines. */
+  /** Via values, over all Via lines (RFC 4475 §3.1.1.7's valid longreq has 34). */
   readonly maxVia: number;
 }
 
@@ -20,7 +20,7 @@ export const DEFAULT_LIMITS: SipLimits = Object.freeze({
   maxMessageSize: 65_535,
   maxHeaders: 128,
   maxHeaderLineLength: 8_192,
-  maxVia: 32,
+  maxVia: 64,
 });
 
 /** The limits as module parameters, for the cfg reader and docs/configuration.md. */

@@ -1,8 +1,11 @@
 /**
- * The SIP message model (RFC 3261 §7). Headers are kept as received, one `HeaderField` per line,
- * in order; typed values are parsed on first use and cached until their header changes. All
+ * The SIP message model (RFC 3261 §7). Header lines are kept as received, in order, as offsets
+ * into the received head; a line becomes a `HeaderField` object only when read as one or
+ * changed. Typed values are parsed on first use and cached until their header changes. All
  * header text is a byte string (latin1: one char per byte), as node:http does, so offsets equal
- * byte offsets and untouched lines serialize back byte for byte.
+ * byte offsets and untouched lines serialize back byte for byte. Values set by the caller that
+ * hold characters above U+00FF are encoded as UTF-8 (`toByteString`); `byteStringToText` reads a
+ * received value as UTF-8 text.
  */
 import { toByteString } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
@@ -60,9 +63,13 @@ export class SipMessage {
   private readonly offs: HeaderOffsets;
   /** Key of each header line, in order (parallel to `entries`). */
   private readonly keys: string[];
-  /** Each header line: a field, or the index of its offsets in `offs` until first read. */
-  private readonly entries: Array<HeaderField | number>;
-  private cache: Map<string, unknown> | undefined;
+  /**
+   * Each header line: a field, or the index of its offsets in `offs` until first read.
+   * undefined while no line has been read as a field or changed: line i is then raw line i.
+   */
+  private entries: Array<HeaderField | number> | undefined;
+  /** Typed values parsed so far, by slot (see `slotOf`); undefined until first use. */
+  private cache: unknown[] | undefined;
 
   constructor(init: {
     kind: SipKind;
@@ -87,10 +94,7 @@ export class SipMessage {
       this.src = init.raw.src;
       this.offs = init.raw.offs;
       this.keys = init.raw.keys;
-      const n = this.keys.length;
-      const entries: number[] = new Array(n);
-      for (let i = 0; i < n; i++) entries[i] = i;
-      this.entries = entries;
+      this.entries = undefined;
     } else {
       this.src = '';
       this.offs = [];
@@ -115,7 +119,7 @@ export class SipMessage {
   set requestUri(uri: string) {
     this._requestUri = toByteString(uri);
     this.startLineRaw = undefined;
-    this.cache?.delete(':ruri');
+    if (this.cache !== undefined) this.cache[S_RURI] = undefined;
   }
 
   get status(): number {
@@ -138,19 +142,35 @@ export class SipMessage {
 
   /** The header lines in order (read-only view; change them with set/add/remove). */
   get headers(): readonly HeaderField[] {
-    const out: HeaderField[] = new Array(this.entries.length);
-    for (let i = 0; i < this.entries.length; i++) out[i] = this.field(i);
+    const n = this.keys.length;
+    const out: HeaderField[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.field(i);
     return out;
   }
 
   /** Number of header lines. */
   get headerCount(): number {
-    return this.entries.length;
+    return this.keys.length;
   }
 
   /** Header line `i`, read from the head string on first use. */
+  private ents(): Array<HeaderField | number> {
+    let e = this.entries;
+    if (e === undefined) {
+      const n = this.keys.length;
+      e = new Array(n);
+      for (let i = 0; i < n; i++) e[i] = i;
+      this.entries = e;
+    }
+    return e;
+  }
+
+  private entry(i: number): HeaderField | number {
+    return this.entries === undefined ? i : this.entries[i]!;
+  }
+
   private field(i: number): HeaderField {
-    const e = this.entries[i]!;
+    const e = this.entry(i);
     if (typeof e !== 'number') return e;
     const o = this.offs;
     const b = e * STRIDE;
@@ -167,7 +187,7 @@ export class SipMessage {
       value,
       raw: src.slice(lineStart, lineEnd + 2),
     };
-    this.entries[i] = f;
+    this.ents()[i] = f;
     return f;
   }
 
@@ -180,8 +200,13 @@ export class SipMessage {
     const o = this.offs;
     let runStart = -1;
     let runEnd = -1;
-    for (let i = 0; i < this.entries.length; i++) {
-      const e = this.entries[i]!;
+    const n = this.keys.length;
+    if (this.entries === undefined && skipKey === undefined && n > 0) {
+      // Nothing read as a field or changed: the header block as received, in one slice.
+      return this.src.slice(o[0]!, o[(n - 1) * STRIDE + 4]! + 2);
+    }
+    for (let i = 0; i < n; i++) {
+      const e = this.entry(i);
       if (skipKey !== undefined && this.keys[i] === skipKey) continue;
       if (typeof e === 'number') {
         const b = e * STRIDE;
@@ -214,7 +239,17 @@ export class SipMessage {
   /** Value of the first line of a header, or undefined. */
   get(name: string): string | undefined {
     const i = this.indexOfKey(headerKey(name));
-    return i === -1 ? undefined : this.field(i).value;
+    return i === -1 ? undefined : this.valueAt(i);
+  }
+
+  /** The value of line `i` without building its field (the common read path). */
+  private valueAt(i: number): string {
+    const e = this.entry(i);
+    if (typeof e !== 'number') return e.value;
+    const b = e * STRIDE;
+    const o = this.offs;
+    const v = this.src.slice(o[b + 2]!, o[b + 3]!);
+    return o[b + 5] === 1 ? v.replace(/[ \t]*\r\n[ \t]+/g, ' ') : v;
   }
 
   has(name: string): boolean {
@@ -247,30 +282,31 @@ export class SipMessage {
     const out: string[] = [];
     const list = LIST_HEADERS.has(key);
     for (let i = this.indexOfKey(key); i !== -1; i = this.indexOfKey(key, i + 1)) {
-      const h = this.field(i);
+      const value = this.valueAt(i);
       if (!list) {
-        out.push(h.value);
+        out.push(value);
         continue;
       }
-      const parts = splitList(h.value);
-      if (parts === undefined) return sipFail('SIP_BAD_HEADER', `unbalanced quotes or <> in ${h.name}`);
+      const parts = splitList(value);
+      if (parts === undefined)
+        return sipFail('SIP_BAD_HEADER', `unbalanced quotes or <> in ${this.field(i).name}`);
       for (const p of parts) out.push(p);
     }
     return { ok: true, value: out };
   }
 
   private insert(i: number, f: HeaderField): void {
-    this.entries.splice(i, 0, f);
+    this.ents().splice(i, 0, f);
     this.keys.splice(i, 0, f.key);
   }
 
   private removeAt(i: number): void {
-    this.entries.splice(i, 1);
+    this.ents().splice(i, 1);
     this.keys.splice(i, 1);
   }
 
   private replaceAt(i: number, f: HeaderField): void {
-    this.entries[i] = f;
+    this.ents()[i] = f;
     this.keys[i] = f.key;
   }
 
@@ -279,10 +315,10 @@ export class SipMessage {
     const key = headerKey(name);
     const field = makeField(name, key, value);
     const i = this.indexOfKey(key);
-    if (i === -1) this.insert(this.entries.length, field);
+    if (i === -1) this.insert(this.keys.length, field);
     else {
       this.replaceAt(i, field);
-      for (let j = this.entries.length - 1; j > i; j--) if (this.keys[j] === key) this.removeAt(j);
+      for (let j = this.keys.length - 1; j > i; j--) if (this.keys[j] === key) this.removeAt(j);
     }
     this.touched(key);
   }
@@ -294,7 +330,7 @@ export class SipMessage {
   add(name: string, value: string, where: 'top' | 'bottom' = 'bottom'): void {
     const key = headerKey(name);
     const field = makeField(name, key, value);
-    if (where === 'bottom') this.insert(this.entries.length, field);
+    if (where === 'bottom') this.insert(this.keys.length, field);
     else {
       const i = this.indexOfKey(key);
       this.insert(i === -1 ? 0 : i, field);
@@ -306,7 +342,7 @@ export class SipMessage {
   remove(name: string): number {
     const key = headerKey(name);
     let n = 0;
-    for (let j = this.entries.length - 1; j >= 0; j--) {
+    for (let j = this.keys.length - 1; j >= 0; j--) {
       if (this.keys[j] === key) {
         this.removeAt(j);
         n++;
@@ -351,44 +387,53 @@ export class SipMessage {
     return { ok: true, value: undefined };
   }
 
-  /** Forget cached typed values of a header; `keepList` keeps a cache the caller kept right. */
+  /** Forget cached typed values of a header; `keepList` keeps a list cache the caller kept right. */
   private touched(key: string, keepList = false): void {
-    if (this.cache === undefined) return;
-    if (!keepList) this.cache.delete(key);
-    this.cache.delete(`1:${key}`);
+    const c = this.cache;
+    if (c === undefined) return;
+    const slot = slotOf(key);
+    if (slot === -1) return;
+    if (!keepList) c[slot] = undefined;
+    if (slot === S_VIA) c[S_TOPVIA] = undefined;
   }
 
-  private cached<T>(key: string, compute: () => T): T {
-    if (this.cache === undefined) this.cache = new Map();
-    if (this.cache.has(key)) return this.cache.get(key) as T;
-    const v = compute();
-    this.cache.set(key, v);
+  private slot(i: number): unknown {
+    return this.cache === undefined ? undefined : this.cache[i];
+  }
+
+  private store<T>(i: number, v: T): T {
+    if (this.cache === undefined) this.cache = new Array(S_COUNT);
+    this.cache[i] = v;
     return v;
   }
 
-  private listOf<T>(key: string, parse: (s: string) => SipResult<T>): SipResult<T[]> {
-    return this.cached(key, () => {
-      const vals = this.values(key);
-      if (!vals.ok) return vals;
-      const out: T[] = [];
-      for (const v of vals.value) {
-        const r = parse(v);
-        if (!r.ok) return r;
-        out.push(r.value);
-      }
-      return { ok: true as const, value: out };
-    });
+  private listOf<T>(slot: number, key: string, parse: (s: string) => SipResult<T>): SipResult<T[]> {
+    const hit = this.slot(slot);
+    if (hit !== undefined) return hit as SipResult<T[]>;
+    const vals = this.values(key);
+    if (!vals.ok) return this.store(slot, vals);
+    const out: T[] = [];
+    for (const v of vals.value) {
+      const r = parse(v);
+      if (!r.ok) return this.store(slot, r);
+      out.push(r.value);
+    }
+    return this.store(slot, { ok: true as const, value: out });
   }
 
-  private firstOf<T>(key: string, parse: (s: string) => SipResult<T>): SipResult<T | undefined> {
-    return this.cached(`1:${key}`, () => {
-      const v = this.get(key);
-      return v === undefined ? { ok: true as const, value: undefined } : parse(v);
-    });
+  private firstOf<T>(
+    slot: number,
+    key: string,
+    parse: (s: string) => SipResult<T>,
+  ): SipResult<T | undefined> {
+    const hit = this.slot(slot);
+    if (hit !== undefined) return hit as SipResult<T | undefined>;
+    const v = this.get(key);
+    return this.store(slot, v === undefined ? { ok: true as const, value: undefined } : parse(v));
   }
 
-  private required<T>(key: string, parse: (s: string) => SipResult<T>): SipResult<T> {
-    const r = this.firstOf(key, parse);
+  private required<T>(slot: number, key: string, parse: (s: string) => SipResult<T>): SipResult<T> {
+    const r = this.firstOf(slot, key, parse);
     if (!r.ok) return r;
     if (r.value === undefined) return sipFail('SIP_MISSING_HEADER', canonicalName(key));
     return r as SipResult<T>;
@@ -398,8 +443,8 @@ export class SipMessage {
   setTopVia(via: Via): SipResult<void> {
     const r = this.replaceFirstValue('via', via.toString());
     if (!r.ok) return r;
-    this.cache?.delete('via');
-    this.cached('1:via', () => ({ ok: true as const, value: via }));
+    if (this.cache !== undefined) this.cache[S_VIA] = undefined;
+    this.store(S_TOPVIA, { ok: true as const, value: via });
     return r;
   }
 
@@ -407,7 +452,10 @@ export class SipMessage {
 
   /** The Request-URI parsed (RFC 3261 §19.1); fails for a response. */
   uri(): SipResult<Uri> {
-    return this.cached(':ruri', () =>
+    const hit = this.slot(S_RURI);
+    if (hit !== undefined) return hit as SipResult<Uri>;
+    return this.store(
+      S_RURI,
       this.kind === 'request'
         ? parseUri(this._requestUri)
         : sipFail('SIP_BAD_URI', 'a response has no Request-URI'),
@@ -415,74 +463,75 @@ export class SipMessage {
   }
 
   vias(): SipResult<Via[]> {
-    return this.listOf('via', parseVia);
+    return this.listOf(S_VIA, 'via', parseVia);
   }
 
   /** The topmost Via value; fast path when the first Via line holds one value. */
   topVia(): SipResult<Via> {
-    return this.cached('1:via', () => {
-      const v = this.get('via');
-      if (v === undefined) return sipFail('SIP_MISSING_HEADER', 'Via');
-      if (v.indexOf(',') === -1) return parseVia(v);
-      const parts = splitList(v);
-      if (parts === undefined || parts.length === 0) return sipFail('SIP_BAD_VIA', 'empty or unbalanced');
-      return parseVia(parts[0]!);
-    });
+    const hit = this.slot(S_TOPVIA);
+    if (hit !== undefined) return hit as SipResult<Via>;
+    const v = this.get('via');
+    if (v === undefined) return this.store(S_TOPVIA, sipFail('SIP_MISSING_HEADER', 'Via'));
+    if (v.indexOf(',') === -1) return this.store(S_TOPVIA, parseVia(v));
+    const parts = splitList(v);
+    if (parts === undefined || parts.length === 0)
+      return this.store(S_TOPVIA, sipFail('SIP_BAD_VIA', 'empty or unbalanced'));
+    return this.store(S_TOPVIA, parseVia(parts[0]!));
   }
 
   from(): SipResult<NameAddr> {
-    return this.required('from', parseNameAddr);
+    return this.required(S_FROM, 'from', parseNameAddr);
   }
 
   to(): SipResult<NameAddr> {
-    return this.required('to', parseNameAddr);
+    return this.required(S_TO, 'to', parseNameAddr);
   }
 
   callId(): SipResult<string> {
-    return this.required('call-id', parseCallId);
+    return this.required(S_CALLID, 'call-id', parseCallId);
   }
 
   cseq(): SipResult<CSeq> {
-    return this.required('cseq', parseCSeq);
+    return this.required(S_CSEQ, 'cseq', parseCSeq);
   }
 
   /** Contact values; `*` comes back as `{ star: true }` (RFC 3261 §10.2.2). */
   contacts(): SipResult<Contact[]> {
-    return this.listOf('contact', parseContact);
+    return this.listOf(S_CONTACT, 'contact', parseContact);
   }
 
   routes(): SipResult<NameAddr[]> {
-    return this.listOf('route', parseNameAddr);
+    return this.listOf(S_ROUTE, 'route', parseNameAddr);
   }
 
   recordRoutes(): SipResult<NameAddr[]> {
-    return this.listOf('record-route', parseNameAddr);
+    return this.listOf(S_RR, 'record-route', parseNameAddr);
   }
 
   /** RFC 3327 Path. */
   paths(): SipResult<NameAddr[]> {
-    return this.listOf('path', parseNameAddr);
+    return this.listOf(S_PATH, 'path', parseNameAddr);
   }
 
   maxForwards(): SipResult<number | undefined> {
-    return this.firstOf('max-forwards', parseMaxForwards);
+    return this.firstOf(S_MF, 'max-forwards', parseMaxForwards);
   }
 
   expires(): SipResult<number | undefined> {
-    return this.firstOf('expires', parseDeltaSeconds);
+    return this.firstOf(S_EXPIRES, 'expires', parseDeltaSeconds);
   }
 
   minExpires(): SipResult<number | undefined> {
-    return this.firstOf('min-expires', parseDeltaSeconds);
+    return this.firstOf(S_MINEXP, 'min-expires', parseDeltaSeconds);
   }
 
   /** The Content-Length header's value, if present (the body length is `body.length`). */
   contentLength(): SipResult<number | undefined> {
-    return this.firstOf('content-length', parseContentLength);
+    return this.firstOf(S_CL, 'content-length', parseContentLength);
   }
 
   contentType(): SipResult<MediaType | undefined> {
-    return this.firstOf('content-type', parseContentType);
+    return this.firstOf(S_CT, 'content-type', parseContentType);
   }
 
   /** Option tags of Supported (RFC 3261 §20.37). */
@@ -495,6 +544,60 @@ export class SipMessage {
   require(): string[] {
     const r = this.values('require');
     return r.ok ? r.value : [];
+  }
+}
+
+// Cache slots for typed values.
+const S_RURI = 0;
+const S_VIA = 1;
+const S_TOPVIA = 2;
+const S_FROM = 3;
+const S_TO = 4;
+const S_CALLID = 5;
+const S_CSEQ = 6;
+const S_CONTACT = 7;
+const S_ROUTE = 8;
+const S_RR = 9;
+const S_PATH = 10;
+const S_MF = 11;
+const S_EXPIRES = 12;
+const S_MINEXP = 13;
+const S_CL = 14;
+const S_CT = 15;
+const S_COUNT = 16;
+
+function slotOf(key: string): number {
+  switch (key) {
+    case 'via':
+      return S_VIA;
+    case 'from':
+      return S_FROM;
+    case 'to':
+      return S_TO;
+    case 'call-id':
+      return S_CALLID;
+    case 'cseq':
+      return S_CSEQ;
+    case 'contact':
+      return S_CONTACT;
+    case 'route':
+      return S_ROUTE;
+    case 'record-route':
+      return S_RR;
+    case 'path':
+      return S_PATH;
+    case 'max-forwards':
+      return S_MF;
+    case 'expires':
+      return S_EXPIRES;
+    case 'min-expires':
+      return S_MINEXP;
+    case 'content-length':
+      return S_CL;
+    case 'content-type':
+      return S_CT;
+    default:
+      return -1;
   }
 }
 

@@ -90,6 +90,8 @@ export function parseNameAddr(s: string): SipResult<NameAddr> {
     const ch = s.charCodeAt(end);
     if (ch === 0x3b || isWs(ch)) break;
     if (ch === 0x3c || ch === 0x3e || ch === 0x22) return sipFail('SIP_BAD_NAME_ADDR', 'stray character');
+    // RFC 3261 §20: a URI with a comma, question mark or semicolon must be in <> (RFC 4475 §3.1.2.13).
+    if (ch === 0x3f || ch === 0x2c) return sipFail('SIP_BAD_NAME_ADDR', "'?' or ',' in a URI without <>");
     end++;
   }
   const uri = s.slice(i, end);
@@ -99,12 +101,9 @@ export function parseNameAddr(s: string): SipResult<NameAddr> {
   return { ok: true, value: new NameAddr(uri, params.value, undefined, false) };
 }
 
+/** Native searches beat a char loop here; '>' cannot occur (the URI ends at the first one). */
 function hasWsOrAngle(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x20 || c === 0x09 || c === 0x3c || c === 0x3e) return true;
-  }
-  return false;
+  return s.indexOf(' ') !== -1 || s.indexOf('<') !== -1 || s.indexOf('\t') !== -1;
 }
 
 /** A Contact value: a name-addr, or `*` (RFC 3261 §10.2.2, only with Expires 0 in REGISTER). */
@@ -113,13 +112,13 @@ export type Contact =
   | (NameAddr & { readonly star?: false });
 
 export function parseContact(s: string): SipResult<Contact> {
-  const t = s.trim();
-  if (t.charCodeAt(0) === 0x2a /* * */) {
-    const params = parseHeaderParams(t, 1);
+  const i = skipWs(s, 0);
+  if (s.charCodeAt(i) === 0x2a /* * */) {
+    const params = parseHeaderParams(s, i + 1);
     if (!params.ok) return params;
     return { ok: true, value: { star: true, params: params.value } };
   }
-  return parseNameAddr(t);
+  return parseNameAddr(s);
 }
 
 /** RFC 3261 §20.10 expires, q; RFC 5626 +sip.instance, reg-id, ob; RFC 5627 pub-gruu. */

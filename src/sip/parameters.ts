@@ -3,7 +3,7 @@
  * case-insensitively; spelling and order are kept so that a re-rendered value differs from the
  * original only where it was changed.
  */
-import { endOfQuoted, isWs, skipWs, TOKEN } from './chars.js';
+import { endOfQuoted, skipWs, TOKEN } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
 
 export interface Param {
@@ -99,7 +99,8 @@ export function parseHeaderParams(s: string, i: number, what = 'parameter'): Sip
         if (e === -1) return sipFail('SIP_BAD_PARAM', `${what}: unterminated IPv6 reference`);
         i = e + 1;
       } else {
-        while (i < n && TOKEN[s.charCodeAt(i)] === 1) i++;
+        // token / host: ':' admits an unbracketed IPv6 received (RFC 3261 §20.42, RFC 5118 §4.5).
+        while (i < n && (TOKEN[s.charCodeAt(i)] === 1 || s.charCodeAt(i) === 0x3a)) i++;
       }
       if (i === vStart) return sipFail('SIP_BAD_PARAM', `${what}: empty value for ${name}`);
       value = s.slice(vStart, i);
@@ -131,11 +132,6 @@ export function parseUriParams(s: string): Params {
     i = j + 1;
   }
   return new Params(list);
-}
-
-export function hasWs(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (isWs(s.charCodeAt(i))) return true;
-  return false;
 }
 
 /** ASCII case-insensitive equality of two strings of equal length, without allocating. */

@@ -8,7 +8,7 @@
  */
 import { CR, isWs, LF, TOKEN } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
-import { headerKeyAt, splitList } from './headers.js';
+import { headerKey, knownHeaderKeyAt, splitList } from './headers.js';
 import { DEFAULT_LIMITS, type SipLimits } from './limits.js';
 import { type HeaderOffsets, SipMessage } from './message.js';
 import { parseContentLength } from './scalars.js';
@@ -22,6 +22,11 @@ import { parseContentLength } from './scalars.js';
 export type ParseMode = 'websocket' | 'datagram' | 'stream';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
+const SCRATCH_KEYS: string[] = [];
+const SCRATCH_OFFS: HeaderOffsets = [];
+
+/** Messages up to this size are decoded whole to find the end of the header section. */
+const SMALL = 4096;
 
 // Bits for the headers every message needs (RFC 3261 §8.1.1; Max-Forwards is tolerated when
 // missing, as a proxy adds it: §16.6 step 3).
@@ -31,7 +36,7 @@ const H_TO = 4;
 const H_CALLID = 8;
 const H_CSEQ = 16;
 const H_ALL = H_VIA | H_FROM | H_TO | H_CALLID | H_CSEQ;
-/** Keys come from `headerKeyAt` as interned literals, so these compare by pointer first. */
+/** Keys come from `knownHeaderKeyAt` as interned literals, so these compare by pointer first. */
 function requiredBit(key: string): number {
   switch (key.length) {
     case 2:
@@ -65,11 +70,22 @@ export function parseMessage(
   let start = 0;
   while (start + 1 < len && buf[start] === CR && buf[start + 1] === LF) start += 2;
   if (start >= len || (start + 1 === len && buf[start] === CR)) return sipFail('SIP_EMPTY');
-  const headEnd = buf.indexOf(CRLFCRLF, start);
-  if (headEnd === -1) return sipFail('SIP_NO_HEADER_END');
-  // The header section with its last CRLF, as a byte string.
-  const s = buf.toString('latin1', start, headEnd + 2);
-  const head = parseHead(s, limits);
+  // The header section as a byte string. Small messages are decoded whole and searched as a
+  // string (one native pass instead of a Buffer search plus a decode); large ones are searched
+  // first so that a big body is not decoded for nothing.
+  let s: string;
+  let headEnd: number;
+  if (len - start <= SMALL) {
+    s = buf.toString('latin1', start, len);
+    headEnd = s.indexOf('\r\n\r\n');
+    if (headEnd === -1) return sipFail('SIP_NO_HEADER_END');
+    headEnd += start;
+  } else {
+    headEnd = buf.indexOf(CRLFCRLF, start);
+    if (headEnd === -1) return sipFail('SIP_NO_HEADER_END');
+    s = buf.toString('latin1', start, headEnd + 2);
+  }
+  const head = parseHead(s, limits, headEnd + 2 - start);
   if (!head.ok) return head;
   const { msg, contentLength } = head.value;
 
@@ -98,8 +114,11 @@ interface Head {
   readonly contentLength: number | undefined;
 }
 
-/** Start line and header lines of `s` (which ends with the last header's CRLF). */
-export function parseHead(s: string, limits: SipLimits): SipResult<Head> {
+/**
+ * Start line and header lines of `s[0, n)`, which ends with the last header's CRLF (`s` may go
+ * on with the empty line and the body; the message keeps `s` and reads only below `n`).
+ */
+export function parseHead(s: string, limits: SipLimits, n: number = s.length): SipResult<Head> {
   const e = s.indexOf('\r\n');
   const line = s.slice(0, e);
   if (line.indexOf('\n') !== -1) return sipFail('SIP_BAD_START_LINE', 'bare LF');
@@ -110,19 +129,38 @@ export function parseHead(s: string, limits: SipLimits): SipResult<Head> {
   const start = isResponse ? parseStatusLine(line) : parseRequestLine(line);
   if (!start.ok) return start;
 
-  const keys: string[] = [];
-  const offs: HeaderOffsets = [];
-  const n = s.length;
+  // Collected in module-level scratch arrays (parsing is synchronous, so never shared), then
+  // copied once at the exact size: no growing and re-growing per message.
+  const keys = SCRATCH_KEYS;
+  const offs = SCRATCH_OFFS;
+  let count = 0;
   let pos = e + 2;
   let seen = 0;
   let vias = 0;
   let contentLength: number | undefined;
+  let nextComma = -1;
   const maxLine = limits.maxHeaderLineLength;
   const maxHeaders = limits.maxHeaders;
   while (pos < n) {
     // Lines end in CRLF (RFC 3261 §7); a bare LF is malformed. Searching one char is faster.
     let lineEnd = s.indexOf('\n', pos) - 1;
     if (s.charCodeAt(lineEnd) !== CR) return sipFail('SIP_BAD_HEADER', 'bare LF');
+    // HCOLON = *( SP / HTAB ) ":" SWS (RFC 3261 §25.1)
+    const colon = s.indexOf(':', pos);
+    if (colon === -1 || colon > lineEnd) {
+      return sipFail('SIP_BAD_HEADER', isWs(s.charCodeAt(pos)) ? 'line starts with whitespace' : 'no colon');
+    }
+    let nameEnd = colon;
+    while (nameEnd > pos && isWs(s.charCodeAt(nameEnd - 1))) nameEnd--;
+    if (nameEnd === pos) return sipFail('SIP_BAD_HEADER', 'empty header name');
+    // Common names are recognised in place (which also proves them tokens); others are checked.
+    let key = knownHeaderKeyAt(s, pos, nameEnd);
+    if (key === undefined) {
+      for (let i = pos; i < nameEnd; i++) {
+        if (TOKEN[s.charCodeAt(i)] !== 1) return sipFail('SIP_BAD_HEADER', 'bad character in header name');
+      }
+      key = headerKey(s.slice(pos, nameEnd));
+    }
     let folded = 0;
     // RFC 3261 §7.3.1: a line starting with SP or HTAB continues the previous header.
     while (lineEnd + 2 < n && isWs(s.charCodeAt(lineEnd + 2))) {
@@ -131,29 +169,30 @@ export function parseHead(s: string, limits: SipLimits): SipResult<Head> {
       folded = 1;
     }
     if (lineEnd - pos > maxLine) return sipFail('SIP_HEADER_TOO_LONG', `${lineEnd - pos} bytes`);
-    if (keys.length >= maxHeaders) return sipFail('SIP_TOO_MANY_HEADERS', `more than ${maxHeaders}`);
-    const colon = s.indexOf(':', pos);
-    if (colon === -1 || colon > lineEnd) return sipFail('SIP_BAD_HEADER', 'no colon');
-    // HCOLON = *( SP / HTAB ) ":" SWS
-    let nameEnd = colon;
-    while (nameEnd > pos && isWs(s.charCodeAt(nameEnd - 1))) nameEnd--;
-    if (nameEnd === pos) return sipFail('SIP_BAD_HEADER', 'empty header name');
-    for (let i = pos; i < nameEnd; i++) {
-      if (TOKEN[s.charCodeAt(i)] !== 1) return sipFail('SIP_BAD_HEADER', 'bad character in header name');
-    }
+    if (count >= maxHeaders) return sipFail('SIP_TOO_MANY_HEADERS', `more than ${maxHeaders}`);
     let vs = colon + 1;
     while (vs < lineEnd && isWsOrLine(s.charCodeAt(vs))) vs++;
     let ve = lineEnd;
     while (ve > vs && isWsOrLine(s.charCodeAt(ve - 1))) ve--;
-    const key = headerKeyAt(s, pos, nameEnd);
-    keys.push(key);
-    offs.push(pos, nameEnd, vs, ve, lineEnd, folded);
+    keys[count] = key;
+    const b = count * 6;
+    offs[b] = pos;
+    offs[b + 1] = nameEnd;
+    offs[b + 2] = vs;
+    offs[b + 3] = ve;
+    offs[b + 4] = lineEnd;
+    offs[b + 5] = folded;
+    count++;
     const bit = requiredBit(key);
     if (bit !== 0) {
       seen |= bit;
       if (bit === H_VIA) {
-        const comma = s.indexOf(',', vs);
-        if (comma === -1 || comma >= ve) vias++;
+        // The next comma in the head, found once per run of Via lines (O(n) overall).
+        if (nextComma < vs) {
+          nextComma = s.indexOf(',', vs);
+          if (nextComma === -1) nextComma = n;
+        }
+        if (nextComma >= ve) vias++;
         else {
           const parts = splitList(s.slice(vs, ve));
           if (parts === undefined) return sipFail('SIP_BAD_VIA', 'unbalanced quotes or <>');
@@ -185,7 +224,7 @@ export function parseHead(s: string, limits: SipLimits): SipResult<Head> {
     status: st.status,
     reason: st.reason,
     startLineRaw: line,
-    raw: { src: s, keys, offs },
+    raw: { src: s, keys: keys.slice(0, count), offs: offs.slice(0, count * 6) },
   });
   return { ok: true, value: { msg, contentLength } };
 }
@@ -218,10 +257,7 @@ function parseRequestLine(line: string): SipResult<StartLine> {
     return sipFail('SIP_BAD_START_LINE', 'bad Request-URI');
   const v = checkVersion(version);
   if (!v.ok) return v;
-  for (let i = 0; i < uri.length; i++) {
-    const c = uri.charCodeAt(i);
-    if (c <= 0x20 || c === 0x7f) return sipFail('SIP_BAD_START_LINE', 'control character in Request-URI');
-  }
+  // Other characters are checked when the Request-URI is parsed (`SipMessage.uri`).
   return {
     ok: true,
     value: { kind: 'request', method: line.slice(0, sp1), requestUri: uri, status: 0, reason: '' },

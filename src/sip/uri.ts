@@ -176,6 +176,17 @@ function allDigitsOrDots(s: string): boolean {
   return true;
 }
 
+/**
+ * `validHost` for a host already scanned with the `HOST` table (letters, digits, - . _): only
+ * the IPv4 form needs checking.
+ */
+export function validScannedHost(host: string): boolean {
+  if (host.length === 0) return false;
+  if (allDigitsOrDots(host))
+    return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) && host.split('.').every((o) => +o <= 255);
+  return true;
+}
+
 /** RFC 3261 §25.1 IPv6address, including an IPv4 tail and one '::'. */
 export function validIpv6(a: string): boolean {
   if (a.length < 2 || a.length > 45) return false;

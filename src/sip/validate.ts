@@ -7,7 +7,13 @@
 import { type SipResult, sipFail } from './errors.js';
 import type { SipMessage } from './message.js';
 
+/** Headers that may appear once (RFC 3261 §7.3.1, §20): a second value is 400 (RFC 4475 §3.3.8). */
+const SINGLE = ['call-id', 'cseq', 'from', 'to', 'max-forwards', 'content-type', 'expires'];
+
 export function validateMessage(msg: SipMessage): SipResult<SipMessage> {
+  for (const key of SINGLE) {
+    if (msg.getAll(key).length > 1) return sipFail('SIP_DUPLICATE_HEADER', key);
+  }
   const checks: Array<() => SipResult<unknown>> = [
     () => msg.vias(),
     () => msg.from(),
@@ -45,6 +51,11 @@ export function validateMessage(msg: SipMessage): SipResult<SipMessage> {
   if (msg.isRequest) {
     const uri = msg.uri();
     if (!uri.ok) return uri;
+    // RFC 3261 §8.2.2.1: an unsupported Request-URI scheme is answered 416 (RFC 4475 §3.3.2).
+    if (uri.value.kind === 'other') return sipFail('SIP_UNSUPPORTED_URI_SCHEME', uri.value.scheme);
+    // RFC 3261 §19.1.1 (table of components): headers are not allowed in a Request-URI.
+    if (uri.value.kind === 'sip' && uri.value.headers.length > 0)
+      return sipFail('SIP_BAD_URI', 'headers in Request-URI');
     const cseq = msg.cseq();
     if (cseq.ok && cseq.value.method !== msg.method)
       return sipFail('SIP_CSEQ_METHOD_MISMATCH', `${cseq.value.method} vs ${msg.method}`);

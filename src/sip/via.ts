@@ -6,7 +6,7 @@
 import { HOST, isWs, skipWs, TOKEN } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
 import { type Params, parseHeaderParams } from './parameters.js';
-import { parsePort, validHost, validIpv6 } from './uri.js';
+import { parsePort, validHost, validIpv6, validScannedHost } from './uri.js';
 
 export class Via {
   /** "SIP/2.0/WSS k0eiuqlo5c47.invalid" as written, through the end of sent-by. */
@@ -67,9 +67,13 @@ export class Via {
     return v === undefined || v === '' ? undefined : parsePort(v);
   }
 
-  /** RFC 3261 §17.2.3: branch starts with the magic cookie z9hG4bK. */
+  /**
+   * RFC 3261 §17.2.3: branch starts with the magic cookie z9hG4bK and has an identifier after
+   * it; the cookie alone (RFC 4475 §3.2.1) is not a usable transaction id.
+   */
   get rfc3261Branch(): boolean {
-    return this.branch?.startsWith('z9hG4bK') === true;
+    const b = this.branch;
+    return b !== undefined && b.length > 7 && b.startsWith('z9hG4bK');
   }
 
   /** Host without brackets, lower-cased. */
@@ -95,32 +99,41 @@ export class Via {
 export function parseVia(s: string): SipResult<Via> {
   let i = skipWs(s, 0);
   const start = i;
-  const name = readToken(s, i);
-  if (name === '') return sipFail('SIP_BAD_VIA', 'no protocol name');
-  i = skipWs(s, i + name.length);
-  if (s.charCodeAt(i) !== 0x2f) return sipFail('SIP_BAD_VIA', "expected '/'");
-  i = skipWs(s, i + 1);
-  const version = readToken(s, i);
-  if (version === '') return sipFail('SIP_BAD_VIA', 'no protocol version');
-  i = skipWs(s, i + version.length);
-  if (s.charCodeAt(i) !== 0x2f) return sipFail('SIP_BAD_VIA', "expected '/'");
-  i = skipWs(s, i + 1);
-  const transport = readToken(s, i);
+  let name = 'SIP';
+  let version = '2.0';
+  if (s.startsWith('SIP/2.0/', i)) {
+    // Fast path: what every client sends.
+    i += 8;
+  } else {
+    name = readToken(s, i);
+    if (name === '') return sipFail('SIP_BAD_VIA', 'no protocol name');
+    i = skipWs(s, i + name.length);
+    if (s.charCodeAt(i) !== 0x2f) return sipFail('SIP_BAD_VIA', "expected '/'");
+    i = skipWs(s, i + 1);
+    version = readToken(s, i);
+    if (version === '') return sipFail('SIP_BAD_VIA', 'no protocol version');
+    i = skipWs(s, i + version.length);
+    if (s.charCodeAt(i) !== 0x2f) return sipFail('SIP_BAD_VIA', "expected '/'");
+    i = skipWs(s, i + 1);
+  }
+  const transport = upperTransport(readToken(s, i));
   if (transport === '') return sipFail('SIP_BAD_VIA', 'no transport');
   i += transport.length;
   if (!isWs(s.charCodeAt(i))) return sipFail('SIP_BAD_VIA', 'no space before sent-by');
   i = skipWs(s, i);
   const hostStart = i;
+  let host: string;
   if (s.charCodeAt(i) === 0x5b /* [ */) {
     const close = s.indexOf(']', i);
     if (close === -1) return sipFail('SIP_BAD_VIA', 'unterminated IPv6 reference');
     i = close + 1;
     if (!validIpv6(s.slice(hostStart + 1, close))) return sipFail('SIP_BAD_VIA', 'bad IPv6 address');
+    host = s.slice(hostStart, i);
   } else {
     while (i < s.length && HOST[s.charCodeAt(i)] === 1) i++;
+    host = s.slice(hostStart, i);
+    if (!validScannedHost(host)) return sipFail('SIP_BAD_VIA', 'bad sent-by host');
   }
-  const host = s.slice(hostStart, i);
-  if (!validHost(host)) return sipFail('SIP_BAD_VIA', 'bad sent-by host');
   let port: number | undefined;
   let j = skipWs(s, i);
   if (s.charCodeAt(j) === 0x3a /* : */) {
@@ -134,30 +147,54 @@ export function parseVia(s: string): SipResult<Via> {
   const params = parseHeaderParams(s, i, 'Via');
   if (!params.ok) return sipFail('SIP_BAD_VIA', params.error.detail);
   const p = params.value;
-  // RFC 3261 §20.42 / §25.1: ttl 0-255, maddr a host, received an address; RFC 5118 §4.5 allows
-  // an IPv6 received in brackets.
-  const received = p.get('received');
-  if (received !== undefined && !validReceived(received)) return sipFail('SIP_BAD_VIA', 'bad received');
-  const rport = p.get('rport');
-  if (rport !== undefined && rport !== '' && parsePort(rport) === undefined)
-    return sipFail('SIP_BAD_VIA', 'bad rport');
-  const ttl = p.get('ttl');
-  if (ttl !== undefined && !/^\d{1,3}$/.test(ttl)) return sipFail('SIP_BAD_VIA', 'bad ttl');
-  if (p.has('branch') && p.get('branch') === '') return sipFail('SIP_BAD_VIA', 'empty branch');
+  // RFC 3261 §20.42 / §25.1: ttl 0-255, received an address, rport a port, branch a token;
+  // RFC 5118 §4.5 allows an IPv6 received in brackets. One pass over the parameters.
+  for (const { name: pn, value } of p.list) {
+    switch (pn.length) {
+      case 8:
+        if (pn.toLowerCase() === 'received' && (value === undefined || !validReceived(value))) {
+          return sipFail('SIP_BAD_VIA', 'bad received');
+        }
+        break;
+      case 5:
+        if (pn.toLowerCase() === 'rport' && value !== undefined && parsePort(value) === undefined) {
+          return sipFail('SIP_BAD_VIA', 'bad rport');
+        }
+        break;
+      case 3:
+        if (pn.toLowerCase() === 'ttl' && (value === undefined || !/^\d{1,3}$/.test(value))) {
+          return sipFail('SIP_BAD_VIA', 'bad ttl');
+        }
+        break;
+      case 6:
+        if (value === undefined && pn.toLowerCase() === 'branch')
+          return sipFail('SIP_BAD_VIA', 'empty branch');
+        break;
+    }
+  }
   return {
     ok: true,
     value: new Via(
-      s.slice(start, i).trimEnd(),
-      {
-        protocolName: name,
-        protocolVersion: version,
-        transport: transport.toUpperCase(),
-        host,
-        port,
-      },
+      s.slice(start, i),
+      { protocolName: name, protocolVersion: version, transport, host, port },
       p,
     ),
   };
+}
+
+/** Transport names upper-cased, without allocating for the usual ones. */
+function upperTransport(t: string): string {
+  switch (t) {
+    case 'WSS':
+    case 'WS':
+    case 'UDP':
+    case 'TCP':
+    case 'TLS':
+    case 'SCTP':
+      return t;
+    default:
+      return t.toUpperCase();
+  }
 }
 
 function readToken(s: string, i: number): string {

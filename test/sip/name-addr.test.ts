@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  contactExpires,
+  contactInstance,
+  contactQ,
+  contactRegId,
+  type NameAddr,
+  parseContact,
+  parseNameAddr,
+} from '../../src/sip/index.js';
+
+function na(s: string): NameAddr {
+  const r = parseNameAddr(s);
+  if (!r.ok) assert.fail(`${s}: ${r.error.message}`);
+  return r.value;
+}
+
+test('name-addr with quoted display name, escapes and tag', () => {
+  const a = na('"J Rosenberg \\\\\\"" <sip:jdrosen@example.com> ; tag = 98asjd8');
+  assert.equal(a.displayName, '"J Rosenberg \\\\\\""');
+  assert.equal(a.displayText, 'J Rosenberg \\"');
+  assert.equal(a.uri, 'sip:jdrosen@example.com');
+  assert.equal(a.tag, '98asjd8');
+});
+
+test('token display names, no LWS before <, and addr-spec forms', () => {
+  assert.equal(na('caller<sip:caller@example.com>;tag=323').displayName, 'caller');
+  assert.equal(na('token1~` token2 <sip:x@y>').displayName, 'token1~` token2');
+  // RFC 3261 §20.10: without <>, parameters after the URI belong to the header.
+  const b = na('sip:user@example.com;tag=1');
+  assert.equal(b.uri, 'sip:user@example.com');
+  assert.equal(b.tag, '1');
+  assert.equal(b.bracketed, false);
+  const u = b.parsedUri();
+  assert.ok(u.ok && u.value.kind === 'sip' && u.value.params.size === 0);
+});
+
+test('Contact: *, expires, q, +sip.instance, reg-id, ob, pub-gruu', () => {
+  const star = parseContact('*');
+  assert.ok(star.ok && star.value.star === true);
+  const r = parseContact(
+    '<sip:rand@x.invalid;transport=ws;ob>;+sip.ice;reg-id=1;+sip.instance="<urn:uuid:0001>";expires=600;q=0.7;pub-gruu="sip:a@b;gr=urn:uuid:0001"',
+  );
+  assert.ok(r.ok && r.value.star !== true);
+  {
+    const c = r.value;
+    assert.equal(contactExpires(c), 600);
+    assert.equal(contactQ(c), 0.7);
+    assert.equal(contactInstance(c), 'urn:uuid:0001');
+    assert.equal(contactRegId(c), 1);
+    assert.equal(c.params.get('pub-gruu'), '"sip:a@b;gr=urn:uuid:0001"');
+    const u = c.parsedUri();
+    assert.ok(u.ok && u.value.kind === 'sip' && u.value.params.has('ob'));
+  }
+});
+
+test('rendering: brackets kept, params appended', () => {
+  const a = na('<sip:a@b>');
+  a.params.set('tag', 'xyz');
+  assert.equal(a.toString(), '<sip:a@b>;tag=xyz');
+  assert.equal(na('"Bob" <sip:b@c>;lr').toString(), '"Bob" <sip:b@c>;lr');
+});
+
+test('malformed name-addrs are typed errors', () => {
+  for (const bad of [
+    '',
+    '"unterminated <sip:a@b>',
+    '<sip:a@b',
+    '<>',
+    '<sip:a b@c>',
+    'nouri',
+    '<sip:a@b>;=x',
+    '<sip:a@b> junk',
+  ]) {
+    const r = parseNameAddr(bad);
+    assert.equal(r.ok, false, bad);
+  }
+});
