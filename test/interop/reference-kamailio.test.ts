@@ -1,0 +1,181 @@
+/**
+ * The real-client harnesses (test/helpers/node-clients.ts, test/helpers/browser-phones.ts) proven
+ * against a reference WSS registrar/proxy: Kamailio 5.6 (routing 'registrar').
+ *
+ * The server under test is a small factory, startReferenceServer() → { url, domain, ca, stop() }:
+ * to run the same tests against sipwss, copy this file and swap the factory (plus the auth users).
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, test } from 'node:test';
+import { testPki } from '../helpers/certs.js';
+import { KAMAILIO_TEST_USERS, startKamailio } from '../helpers/kamailio.js';
+import {
+  CLIENT_LIBRARIES,
+  type ClientLibrary,
+  createNodeUa,
+  type NodeUa,
+  SipStatusError,
+  stopAllNodeUas,
+} from '../helpers/node-clients.js';
+import { missingPeer } from '../helpers/peers.js';
+
+const skipKamailio = missingPeer('kamailio');
+
+/** A running server under test, as the harnesses need it. */
+interface ServerUnderTest {
+  /** `wss://127.0.0.1:<port>/` */
+  readonly url: string;
+  /** The SIP domain of the users. */
+  readonly domain: string;
+  /** PEM CA that signed the server certificate. */
+  readonly ca: string;
+  /** user → password, when digest auth is on. */
+  readonly users: Readonly<Record<string, string>> | undefined;
+  /** The server's log, for failure messages. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+async function startReferenceServer(opts: { auth: boolean }): Promise<ServerUnderTest> {
+  const pki = await testPki();
+  const kam = await startKamailio({
+    certFile: pki.files.serverCert,
+    keyFile: pki.files.serverKey,
+    routing: 'registrar',
+    auth: opts.auth,
+  });
+  return {
+    url: kam.url,
+    domain: '127.0.0.1',
+    ca: pki.ca.cert,
+    users: opts.auth ? KAMAILIO_TEST_USERS : undefined,
+    log: () => kam.log(),
+    stop: () => kam.stop(),
+  };
+}
+
+/** Run `fn`; on failure, add the UAs' events and the server log tail to the error. */
+async function explained(server: ServerUnderTest, uas: readonly NodeUa[], fn: () => Promise<void>) {
+  try {
+    await fn();
+  } catch (err) {
+    const detail = uas.map((u) => `--- ${u.user} (${u.library}) events:\n${u.events.join('\n')}`).join('\n');
+    if (err instanceof Error)
+      err.message += `\n${detail}\n--- server log tail:\n${server.log().slice(-3000)}`;
+    throw err;
+  }
+}
+
+describe('reference registrar without auth (Kamailio): Node clients', { timeout: 90_000 }, () => {
+  let server: ServerUnderTest | undefined;
+  before(async () => {
+    if (skipKamailio) return;
+    server = await startReferenceServer({ auth: false });
+  });
+  afterEach(() => stopAllNodeUas());
+  after(async () => {
+    await stopAllNodeUas();
+    await server?.stop();
+  });
+
+  const ua = (library: ClientLibrary, user: string) => {
+    assert.ok(server);
+    return createNodeUa({ library, user, server });
+  };
+
+  for (const library of CLIENT_LIBRARIES) {
+    test(`${library}: two UAs register, exchange MESSAGEs, unregister`, {
+      skip: skipKamailio,
+      timeout: 30_000,
+    }, async () => {
+      assert.ok(server);
+      const alice = ua(library, 'alice');
+      const bob = ua(library, 'bob');
+      await explained(server, [alice, bob], async () => {
+        await alice.register();
+        await bob.register();
+        assert.ok(alice.isRegistered() && bob.isRegistered());
+
+        const toBob = await alice.message('bob', `hello bob from ${library}`);
+        assert.equal(toBob.status, 200);
+        const got = await bob.nextMessage((m) => m.body === `hello bob from ${library}`);
+        assert.equal(got.from, 'sip:alice@127.0.0.1');
+        assert.match(got.contentType, /^text\/plain/);
+
+        const toAlice = await bob.message('alice', 'héllo alice ✓', 'text/plain;charset=utf-8');
+        assert.equal(toAlice.status, 200);
+        assert.equal((await alice.nextMessage()).body, 'héllo alice ✓');
+
+        // nobody registered as carol
+        assert.equal((await alice.message('carol', 'anyone?')).status, 404);
+
+        await bob.unregister();
+        assert.equal(bob.isRegistered(), false);
+        assert.equal((await alice.message('bob', 'gone?')).status, 404);
+        assert.equal(bob.received.length, 1);
+        await alice.unregister();
+      });
+    });
+  }
+
+  test('jssip and sipjs UAs message each other', { skip: skipKamailio, timeout: 30_000 }, async () => {
+    assert.ok(server);
+    const alice = ua('jssip', 'alice');
+    const bob = ua('sipjs', 'bob');
+    await explained(server, [alice, bob], async () => {
+      await Promise.all([alice.register(), bob.register()]);
+      assert.equal((await alice.message('bob', 'from jssip')).status, 200);
+      assert.equal((await bob.nextMessage()).body, 'from jssip');
+      assert.equal((await bob.message('alice', 'from sipjs')).status, 200);
+      assert.equal((await alice.nextMessage()).body, 'from sipjs');
+    });
+  });
+});
+
+describe('reference registrar with digest auth (Kamailio): Node clients', { timeout: 90_000 }, () => {
+  let server: ServerUnderTest | undefined;
+  before(async () => {
+    if (skipKamailio) return;
+    server = await startReferenceServer({ auth: true });
+  });
+  afterEach(() => stopAllNodeUas());
+  after(async () => {
+    await stopAllNodeUas();
+    await server?.stop();
+  });
+
+  for (const library of CLIENT_LIBRARIES) {
+    test(`${library}: a wrong password fails with 401, no password too; the right one registers and sends`, {
+      skip: skipKamailio,
+      timeout: 30_000,
+    }, async () => {
+      assert.ok(server?.users);
+      const { users } = server;
+      const wrong = createNodeUa({ library, user: 'alice', password: 'not-the-password', server });
+      const none = createNodeUa({ library, user: 'carol', server });
+      const alice = createNodeUa({ library, user: 'alice', password: users.alice, server });
+      const bob = createNodeUa({ library, user: 'bob', password: users.bob, server });
+      await explained(server, [wrong, none, alice, bob], async () => {
+        await assert.rejects(wrong.register(), (err: unknown) => {
+          assert.ok(err instanceof SipStatusError, String(err));
+          assert.equal(err.status, 401);
+          return true;
+        });
+        assert.equal(wrong.isRegistered(), false);
+        await assert.rejects(
+          none.register(),
+          (err: unknown) => err instanceof SipStatusError && err.status === 401,
+        );
+
+        await alice.register();
+        await bob.register();
+        // MESSAGE is challenged with 407 and retried with credentials by the library
+        assert.equal((await alice.message('bob', 'authenticated')).status, 200);
+        assert.equal((await bob.nextMessage()).body, 'authenticated');
+        // a UA with the wrong password cannot send either
+        assert.equal((await wrong.message('bob', 'spoof')).status, 407);
+        await alice.unregister();
+      });
+    });
+  }
+});
