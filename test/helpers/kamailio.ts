@@ -411,8 +411,8 @@ route[AUTH] {
 ${passwords}
   }
   if (is_method("REGISTER")) {
-    if (!pv_www_authenticate("$td", "$var(pw)", "0")) {
-      # flags 1: qop=auth
+    # no credentials, or an unknown user: (re-)challenge; flags 1: qop=auth
+    if ($var(pw) == "" || !pv_www_authenticate("$td", "$var(pw)", "0")) {
       www_challenge("$td", "1");
       exit;
     }
@@ -421,7 +421,7 @@ ${passwords}
       exit;
     }
   } else {
-    if (!pv_proxy_authenticate("$fd", "$var(pw)", "0")) {
+    if ($var(pw) == "" || !pv_proxy_authenticate("$fd", "$var(pw)", "0")) {
       proxy_challenge("$fd", "1");
       exit;
     }

@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { type BrowserPhone, callWithMedia, type PhoneLab, startPhoneLab } from '../helpers/browser-phones.js';
 import { testPki } from '../helpers/certs.js';
 import { KAMAILIO_TEST_USERS, startKamailio } from '../helpers/kamailio.js';
 import {
@@ -20,6 +21,7 @@ import {
 import { missingPeer } from '../helpers/peers.js';
 
 const skipKamailio = missingPeer('kamailio');
+const skipBrowser = skipKamailio || missingPeer('chromium');
 
 /** A running server under test, as the harnesses need it. */
 interface ServerUnderTest {
@@ -176,6 +178,52 @@ describe('reference registrar with digest auth (Kamailio): Node clients', { time
         assert.equal((await wrong.message('bob', 'spoof')).status, 407);
         await alice.unregister();
       });
+    });
+  }
+});
+
+describe('reference registrar/proxy (Kamailio): two browsers call each other', { timeout: 150_000 }, () => {
+  let server: ServerUnderTest | undefined;
+  let lab: PhoneLab | undefined;
+  before(async () => {
+    if (skipBrowser) return;
+    server = await startReferenceServer({ auth: true });
+    lab = await startPhoneLab();
+  });
+  after(async () => {
+    await lab?.close();
+    await server?.stop();
+  });
+
+  for (const library of CLIENT_LIBRARIES) {
+    test(`${library} in Chromium: A calls B, audio flows both ways for 3 s, A hangs up`, {
+      skip: skipBrowser,
+      timeout: 60_000,
+    }, async () => {
+      assert.ok(server?.users && lab);
+      const { users } = server;
+      const phones: BrowserPhone[] = [];
+      try {
+        const a = await lab.phone(library, server, { user: 'alice', password: users.alice });
+        phones.push(a);
+        const b = await lab.phone(library, server, { user: 'bob', password: users.bob });
+        phones.push(b);
+        await Promise.all([a.register(), b.register()]);
+        const report = await callWithMedia(a, b, { mediaMs: 3000 });
+        const last = report.samples.at(-1);
+        assert.ok(last);
+        // ~50 packets/s of Opus at 20 ms: well over 100 after 3 s
+        assert.ok(last[0].packetsReceived > 100 && last[1].packetsReceived > 100, JSON.stringify(last));
+        assert.equal(report.calleeEndedBy, 'remote');
+        assert.equal(report.callerEndedBy, 'local');
+      } catch (err) {
+        if (err instanceof Error) {
+          err.message += `\n${await lab.diagnostics()}\n--- server log tail:\n${server.log().slice(-3000)}`;
+        }
+        throw err;
+      } finally {
+        await Promise.all(phones.map((p) => p.stop()));
+      }
     });
   }
 });
