@@ -22,6 +22,12 @@
  * - anything else → 405.
  * `force_rport()` makes the reply go back to the source (the Via host of a WS client is `x.invalid`).
  *
+ * With `routing: 'registrar'` (optionally `auth: true`) it is instead a reference WSS registrar/proxy
+ * for real JsSIP / SIP.js clients: see kamailioRegistrarConfig().
+ *
+ *   const kam = await startKamailio({ certFile, keyFile, routing: 'registrar', auth: true });
+ *   // users: KAMAILIO_TEST_USERS (alice/bob/carol); any SIP domain, e.g. sip:alice@127.0.0.1
+ *
  * Quirks (Debian 5.6.3): with `tcp_children` > 1 OpenSSL 3 double-frees under TLS connection churn, so
  * one TCP worker only. Kamailio runs fine as root without `-u`/`-g`, and also as an ordinary user
  * (ports > 1024, runtime dir in the temp dir).

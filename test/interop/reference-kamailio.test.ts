@@ -2,8 +2,16 @@
  * The real-client harnesses (test/helpers/node-clients.ts, test/helpers/browser-phones.ts) proven
  * against a reference WSS registrar/proxy: Kamailio 5.6 (routing 'registrar').
  *
- * The server under test is a small factory, startReferenceServer() → { url, domain, ca, stop() }:
- * to run the same tests against sipwss, copy this file and swap the factory (plus the auth users).
+ * The server under test is a small factory, startReferenceServer({ auth }) → ServerUnderTest
+ * ({ url, domain, ca, users, log(), stop() }). To run the same tests against sipwss, copy this file and
+ * swap the factory: start sipwss on a free 127.0.0.1 port with a WSS listener using the test PKI
+ * (testPki().files.serverCert/serverKey; clients trust testPki().ca.cert), as registrar + proxy, with
+ * digest auth (MD5, qop=auth) for alice/bob/carol when `auth` is set; `domain` is the SIP domain it
+ * serves. Expectations that are Kamailio's choices, not the clients': wrong/no password → 401 (a new
+ * challenge), MESSAGE without credentials → 407, unknown user → 404.
+ *
+ * Budget: the Node tests take 0.2–2.5 s each (JsSIP's ua.stop() waits 2 s for its un-REGISTER
+ * transaction), the browser calls 5–8 s each; every test is bounded (30–60 s).
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -195,35 +203,56 @@ describe('reference registrar/proxy (Kamailio): two browsers call each other', {
     await server?.stop();
   });
 
+  /** Run `fn` with two phones; on failure, add their events, the browser console and the server log. */
+  const withPhones = async (
+    libraries: readonly [ClientLibrary, ClientLibrary],
+    fn: (a: BrowserPhone, b: BrowserPhone) => Promise<void>,
+  ) => {
+    assert.ok(server?.users && lab);
+    const phones: BrowserPhone[] = [];
+    try {
+      const a = await lab.phone(libraries[0], server, { user: 'alice', password: server.users.alice });
+      phones.push(a);
+      const b = await lab.phone(libraries[1], server, { user: 'bob', password: server.users.bob });
+      phones.push(b);
+      await Promise.all([a.register(), b.register()]);
+      await fn(a, b);
+    } catch (err) {
+      if (err instanceof Error) {
+        err.message += `\n${await lab.diagnostics()}\n--- server log tail:\n${server.log().slice(-3000)}`;
+      }
+      throw err;
+    } finally {
+      await Promise.all(phones.map((p) => p.stop()));
+    }
+  };
+
+  test('jssip calls sipjs across libraries; a call to an unregistered user fails', {
+    skip: skipBrowser,
+    timeout: 60_000,
+  }, async () => {
+    await withPhones(['jssip', 'sipjs'], async (a, b) => {
+      await assert.rejects(a.call('carol'), /call failed: .*(404|Not Found)/);
+      assert.equal((await a.state()).call, 'ended');
+      const report = await callWithMedia(a, b, { mediaMs: 3000 });
+      assert.equal(report.calleeEndedBy, 'remote');
+    });
+  });
+
   for (const library of CLIENT_LIBRARIES) {
     test(`${library} in Chromium: A calls B, audio flows both ways for 3 s, A hangs up`, {
       skip: skipBrowser,
       timeout: 60_000,
     }, async () => {
-      assert.ok(server?.users && lab);
-      const { users } = server;
-      const phones: BrowserPhone[] = [];
-      try {
-        const a = await lab.phone(library, server, { user: 'alice', password: users.alice });
-        phones.push(a);
-        const b = await lab.phone(library, server, { user: 'bob', password: users.bob });
-        phones.push(b);
-        await Promise.all([a.register(), b.register()]);
+      await withPhones([library, library], async (a, b) => {
         const report = await callWithMedia(a, b, { mediaMs: 3000 });
         const last = report.samples.at(-1);
         assert.ok(last);
-        // ~50 packets/s of Opus at 20 ms: well over 100 after 3 s
+        // Opus at 20 ms is ~50 packets/s: well over 100 after 3 s
         assert.ok(last[0].packetsReceived > 100 && last[1].packetsReceived > 100, JSON.stringify(last));
         assert.equal(report.calleeEndedBy, 'remote');
         assert.equal(report.callerEndedBy, 'local');
-      } catch (err) {
-        if (err instanceof Error) {
-          err.message += `\n${await lab.diagnostics()}\n--- server log tail:\n${server.log().slice(-3000)}`;
-        }
-        throw err;
-      } finally {
-        await Promise.all(phones.map((p) => p.stop()));
-      }
+      });
     });
   }
 });
