@@ -88,6 +88,17 @@ export interface NodeUa {
   nextMessage(predicate?: (m: ReceivedMessage) => boolean, timeoutMs?: number): Promise<ReceivedMessage>;
   /** Whether the library considers itself registered. */
   isRegistered(): boolean;
+  /** WebSocket connections opened so far (1 after the first connect; +1 per reconnection). */
+  connections(): number;
+  /** Drop the current WebSocket abruptly from the client side (a lost network: no close frame). */
+  dropConnection(): void;
+  /**
+   * Back on a new connection and registered again, as each library's apps do it: JsSIP reconnects by
+   * itself (after 2 s; its UA then re-REGISTERs with the same Call-ID and Contact), SIP.js does not, so
+   * this calls `userAgent.reconnect()` and REGISTERs again (as SIP.js's SimpleUser does).
+   * Rejects like register(), or on timeout.
+   */
+  recover(): Promise<void>;
   /** Library events (registered, disconnected, …) and errors, for failure messages. */
   readonly events: readonly string[];
   /** Stop the UA (the library un-registers if registered), close the socket. Idempotent, bounded. */
@@ -108,21 +119,38 @@ export class SipStatusError extends Error {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
+/**
+ * A promise settled by `run`, or rejected after `ms`. `run` may register cleanups (listeners,
+ * intervals) with `onSettle`: they run once, whichever way the promise settles.
+ */
 function withTimeout<T>(
   what: string,
   ms: number,
-  run: (resolve: (v: T) => void, reject: (e: Error) => void) => void,
+  run: (resolve: (v: T) => void, reject: (e: Error) => void, onSettle: (cleanup: () => void) => void) => void,
 ) {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what}: no outcome within ${ms} ms`)), ms);
+    const cleanups: Array<() => void> = [];
+    let settled = false;
+    const settle = () => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      for (const c of cleanups.splice(0)) c();
+      return true;
+    };
+    const timer = setTimeout(() => {
+      if (settle()) reject(new Error(`${what}: no outcome within ${ms} ms`));
+    }, ms);
     run(
       (v) => {
-        clearTimeout(timer);
-        resolve(v);
+        if (settle()) resolve(v);
       },
       (e) => {
-        clearTimeout(timer);
-        reject(e);
+        if (settle()) reject(e);
+      },
+      (cleanup) => {
+        if (settled) cleanup();
+        else cleanups.push(cleanup);
       },
     );
   });
@@ -196,6 +224,8 @@ export class WsJsSipSocket implements JsSipSocketHandlers {
   readonly sip_uri: string;
   private _via: string;
   private ws: WebSocket | undefined;
+  /** Connections opened so far. */
+  opened = 0;
   onconnect: () => void = () => undefined;
   ondisconnect: (error: boolean, code?: number, reason?: string) => void = () => undefined;
   ondata: (data: string) => void = () => undefined;
@@ -224,7 +254,9 @@ export class WsJsSipSocket implements JsSipSocketHandlers {
     const ws = new WebSocket(this.url, 'sip', this.options);
     this.ws = ws;
     ws.on('open', () => {
-      if (this.ws === ws) this.onconnect();
+      if (this.ws !== ws) return;
+      this.opened++;
+      this.onconnect();
     });
     ws.on('message', (data, isBinary) => {
       if (this.ws !== ws) return;
@@ -247,7 +279,12 @@ export class WsJsSipSocket implements JsSipSocketHandlers {
     ws.close();
   }
 
-  /** Drop the connection without a close handshake (cleanup of a stuck stop()). */
+  /** Drop the connection without a close handshake; JsSIP sees an abrupt disconnection (1006). */
+  drop(): void {
+    this.ws?.terminate();
+  }
+
+  /** Drop the connection without a close handshake, unseen by JsSIP (cleanup of a stuck stop()). */
   terminate(): void {
     const ws = this.ws;
     this.ws = undefined;
@@ -322,8 +359,16 @@ function createJsSipUa(opts: NodeUaOptions): NodeUa {
   em.on('connected', () => {
     connected = true;
   });
+  /** socket.opened at the last 'registered' event: which connection the binding was made on. */
+  let registeredOn = 0;
+  em.on('registered', () => {
+    registeredOn = socket.opened;
+  });
+  /** socket.opened when the last connection was lost (dropped by us, or closed by the server). */
+  let lostOn = 0;
   em.on('disconnected', () => {
     connected = false;
+    lostOn = socket.opened;
   });
   em.on('newMessage', (e) => {
     const m = e as JsSipNewMessageView;
@@ -419,6 +464,36 @@ function createJsSipUa(opts: NodeUaOptions): NodeUa {
       return inbox.next(opts.user, predicate, waitMs);
     },
     isRegistered: () => ua.isRegistered(),
+    connections: () => socket.opened,
+    dropConnection: () => {
+      lostOn = socket.opened;
+      socket.drop();
+    },
+    recover() {
+      return withTimeout<void>(
+        `${opts.user} (jssip): reconnect and re-REGISTER`,
+        timeoutMs,
+        (resolve, reject, onSettle) => {
+          const onFail = (e: unknown) => {
+            // a transaction the loss itself failed ('Connection Error') is not the outcome
+            if (!connected || socket.opened <= lostOn) return;
+            const f = e as JsSipFailView;
+            if (f.response)
+              reject(new SipStatusError('REGISTER', f.response.status_code, f.response.reason_phrase));
+            else reject(new Error(`REGISTER failed: ${f.cause ?? 'no response'}`));
+          };
+          // JsSIP reconnects and re-REGISTERs by itself: wait for a binding made on a newer connection
+          const poll = setInterval(() => {
+            if (socket.opened > lostOn && connected && registeredOn === socket.opened) resolve();
+          }, 50);
+          em.on('registrationFailed', onFail);
+          onSettle(() => {
+            clearInterval(poll);
+            em.removeListener('registrationFailed', onFail);
+          });
+        },
+      );
+    },
     stop() {
       stopping ??= (async () => {
         live.delete(self);
@@ -447,13 +522,14 @@ function createJsSipUa(opts: NodeUaOptions): NodeUa {
 /** `ws`'s WebSocket with the test CA bound, shaped like the browser constructor SIP.js calls. */
 type WebSocketCtor = new (url: string, protocols?: string | string[]) => WebSocket;
 
-function boundWebSocket(server: SipServerTarget): WebSocketCtor {
+function boundWebSocket(server: SipServerTarget, onOpen: () => void): WebSocketCtor {
   const options = wsOptions(server);
   return class CaWebSocket extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
       super(url, protocols, options);
       // an 'error' event is followed by 'close', which SIP.js handles; keep `ws` from throwing
       this.on('error', () => undefined);
+      this.once('open', onOpen);
     }
   };
 }
@@ -497,10 +573,15 @@ function createSipJsUa(opts: NodeUaOptions): NodeUa {
   if (!uri) throw new Error(`bad AoR ${aor}`);
   const events: string[] = [];
   const inbox = new Inbox();
+  /** WebSocket connections opened so far, and that count when the last one was lost. */
+  let opened = 0;
+  let lostOn = 0;
   const transportOptions: NodeSipJsTransportOptions = {
     server: opts.server.url,
     connectionTimeout: Math.ceil(timeoutMs / 1000),
-    webSocket: boundWebSocket(opts.server),
+    webSocket: boundWebSocket(opts.server, () => {
+      opened++;
+    }),
   };
   const logLevel: LogLevel = 'warn';
   const ua = new UserAgent({
@@ -512,10 +593,15 @@ function createSipJsUa(opts: NodeUaOptions): NodeUa {
       : {}),
     logBuiltinEnabled: false,
     logLevel,
-    logConnector: (level, category, _label, content) => events.push(`${level} ${category}: ${content}`),
+    logConnector: (level, category, _label, content) => {
+      if (level === 'error' || level === 'warn') events.push(`${level} ${category}: ${content}`);
+    },
     delegate: {
       onConnect: () => events.push('connected'),
-      onDisconnect: (error) => events.push(`disconnected${error ? `: ${error.message}` : ''}`),
+      onDisconnect: (error) => {
+        lostOn = opened;
+        events.push(`disconnected${error ? `: ${error.message}` : ''}`);
+      },
       onMessage: (message: SipJsMessage) => {
         const req = message.request;
         inbox.push({
@@ -615,6 +701,26 @@ function createSipJsUa(opts: NodeUaOptions): NodeUa {
       return inbox.next(opts.user, predicate, waitMs);
     },
     isRegistered: () => registerer.state === RegistererState.Registered,
+    connections: () => opened,
+    dropConnection: () => {
+      (ua.transport as unknown as { ws?: WebSocket }).ws?.terminate();
+    },
+    async recover() {
+      // the loss (our drop, or the server's close) is seen asynchronously: wait for it
+      await withTimeout<void>(
+        `${opts.user} (sipjs): waiting for the connection loss`,
+        timeoutMs,
+        (resolve, _reject, onSettle) => {
+          const poll = setInterval(() => {
+            if (opened > 0 && lostOn === opened) resolve();
+          }, 20);
+          onSettle(() => clearInterval(poll));
+        },
+      );
+      // SIP.js does not reconnect by itself; its apps do (SimpleUser: reconnect, then register)
+      await ua.reconnect();
+      await registration('REGISTER', RegistererState.Registered, registerer.register);
+    },
     stop() {
       stopping ??= (async () => {
         live.delete(self);

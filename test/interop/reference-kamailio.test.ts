@@ -128,6 +128,27 @@ describe('reference registrar without auth (Kamailio): Node clients', { timeout:
     });
   }
 
+  for (const library of CLIENT_LIBRARIES) {
+    test(`${library}: after a lost connection the UA re-REGISTERs and MESSAGEs reach it on the new one`, {
+      skip: skipKamailio,
+      timeout: 30_000,
+    }, async () => {
+      assert.ok(server);
+      const alice = ua(library, 'alice');
+      const bob = ua('sipjs', 'bob');
+      await explained(server, [alice, bob], async () => {
+        await Promise.all([alice.register(), bob.register()]);
+        assert.equal(alice.connections(), 1);
+        alice.dropConnection();
+        await alice.recover();
+        assert.equal(alice.connections(), 2);
+        // the binding now points at the new connection
+        assert.equal((await bob.message('alice', 'still there?')).status, 200);
+        assert.equal((await alice.nextMessage()).body, 'still there?');
+      });
+    });
+  }
+
   test('jssip and sipjs UAs message each other', { skip: skipKamailio, timeout: 30_000 }, async () => {
     assert.ok(server);
     const alice = ua('jssip', 'alice');
