@@ -193,14 +193,21 @@ class Inbox {
     predicate: (m: ReceivedMessage) => boolean,
     timeoutMs: number,
   ): Promise<ReceivedMessage> {
-    return withTimeout<ReceivedMessage>(`${user}: waiting for a MESSAGE`, timeoutMs, (resolve) => {
-      const check = () => {
-        const found = this.list.find(predicate);
-        if (found) resolve(found);
-        else this.waiters.push(check);
-      };
-      check();
-    });
+    return withTimeout<ReceivedMessage>(
+      `${user}: waiting for a MESSAGE`,
+      timeoutMs,
+      (resolve, _reject, onSettle) => {
+        const check = () => {
+          const found = this.list.find(predicate);
+          if (found) resolve(found);
+          else this.waiters.push(check);
+        };
+        onSettle(() => {
+          this.waiters = this.waiters.filter((w) => w !== check);
+        });
+        check();
+      },
+    );
   }
 }
 
@@ -260,12 +267,18 @@ export class WsJsSipSocket implements JsSipSocketHandlers {
     });
     ws.on('message', (data, isBinary) => {
       if (this.ws !== ws) return;
-      this.ondata(isBinary ? Buffer.from(data as Buffer).toString('latin1') : String(data));
+      // JsSIP turns a binary frame into a string byte by byte (latin1); text frames are UTF-8
+      const buf = Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.isBuffer(data)
+          ? data
+          : Buffer.from(new Uint8Array(data));
+      this.ondata(buf.toString(isBinary ? 'latin1' : 'utf8'));
     });
     ws.on('close', (code, reason) => {
       if (this.ws !== ws) return;
       this.ws = undefined;
-      // like the browser's CloseEvent.wasClean: a close frame was received (1005/1006 = none)
+      // `error` as JsSIP's WebSocketInterface passes it: !CloseEvent.wasClean (1006: no close frame)
       this.ondisconnect(code === 1006, code, reason.toString());
     });
     // 'error' is followed by 'close'; without a listener `ws` would throw
@@ -386,8 +399,10 @@ function createJsSipUa(opts: NodeUaOptions): NodeUa {
     return withTimeout<void>(
       `${opts.user} (jssip): connecting to ${opts.server.url}`,
       timeoutMs,
-      (resolve) => {
-        em.once('connected', () => resolve());
+      (resolve, _reject, onSettle) => {
+        const onConnected = () => resolve();
+        em.once('connected', onConnected);
+        onSettle(() => em.removeListener('connected', onConnected));
         if (!started) {
           started = true;
           ua.start();
@@ -398,19 +413,19 @@ function createJsSipUa(opts: NodeUaOptions): NodeUa {
 
   /** Wait for one of `ok` / `fail` after `act()`; listeners removed either way. */
   const outcome = (what: string, ok: string, fail: string, act: () => void): Promise<void> =>
-    withTimeout<void>(`${opts.user} (jssip): ${what}`, timeoutMs, (resolve, reject) => {
-      const onOk = () => {
-        em.removeListener(fail, onFail);
-        resolve();
-      };
+    withTimeout<void>(`${opts.user} (jssip): ${what}`, timeoutMs, (resolve, reject, onSettle) => {
+      const onOk = () => resolve();
       const onFail = (e: unknown) => {
-        em.removeListener(ok, onOk);
         const f = e as JsSipFailView;
         if (f.response) reject(new SipStatusError(what, f.response.status_code, f.response.reason_phrase));
         else reject(new Error(`${what} failed: ${f.cause ?? 'no response'}`));
       };
       em.once(ok, onOk);
       em.once(fail, onFail);
+      onSettle(() => {
+        em.removeListener(ok, onOk);
+        em.removeListener(fail, onFail);
+      });
       act();
     });
 
@@ -426,14 +441,16 @@ function createJsSipUa(opts: NodeUaOptions): NodeUa {
     },
     async unregister() {
       // JsSIP emits 'unregistered' on success and on failure (with a cause); a failure carries a response
-      await withTimeout<void>(`${opts.user} (jssip): un-REGISTER`, timeoutMs, (resolve, reject) => {
-        em.once('unregistered', (e) => {
+      await withTimeout<void>(`${opts.user} (jssip): un-REGISTER`, timeoutMs, (resolve, reject, onSettle) => {
+        const onUnregistered = (e: unknown) => {
           const f = (e ?? {}) as JsSipFailView;
           if (f.cause && f.response) {
             reject(new SipStatusError('un-REGISTER', f.response.status_code, f.response.reason_phrase));
           } else if (f.cause) reject(new Error(`un-REGISTER failed: ${f.cause}`));
           else resolve();
-        });
+        };
+        em.once('unregistered', onUnregistered);
+        onSettle(() => em.removeListener('unregistered', onUnregistered));
         ua.unregister();
       });
     },

@@ -248,11 +248,21 @@ describe('reference registrar/proxy (Kamailio): two browsers call each other', {
     }
   };
 
-  test('jssip calls sipjs across libraries; a call to an unregistered user fails', {
+  test('jssip calls sipjs across libraries; a wrong password and a call to an unregistered user fail', {
     skip: skipBrowser,
     timeout: 60_000,
   }, async () => {
     await withPhones(['jssip', 'sipjs'], async (a, b) => {
+      assert.ok(lab && server);
+      for (const library of CLIENT_LIBRARIES) {
+        const carol = await lab.phone(library, server, { user: 'carol', password: 'wrong' });
+        try {
+          await assert.rejects(carol.register(), /registration failed: 401/);
+          assert.equal((await carol.state()).registered, false);
+        } finally {
+          await carol.stop();
+        }
+      }
       await assert.rejects(a.call('carol'), /call failed: .*(404|Not Found)/);
       assert.equal((await a.state()).call, 'ended');
       const report = await callWithMedia(a, b, { mediaMs: 3000 });
