@@ -15,10 +15,16 @@ import {
   until,
 } from './phone-common.js';
 
+interface ResponseView {
+  readonly status_code?: number;
+  readonly reason_phrase?: string;
+}
+/** registrationFailed carries `response`; an RTCSession's failed/ended carry `message` (a response or a request). */
 interface FailView {
   readonly originator?: string;
   readonly cause?: string;
-  readonly response?: { readonly status_code: number; readonly reason_phrase: string } | null;
+  readonly response?: ResponseView | null;
+  readonly message?: ResponseView | null;
 }
 type Emitter = { on(event: string, listener: (e: unknown) => void): unknown };
 
@@ -38,11 +44,15 @@ function setCall(s: CallState): void {
 }
 
 function describe(e: FailView): string {
-  return `${e.response ? `${e.response.status_code} ${e.response.reason_phrase} ` : ''}(${e.cause ?? 'unknown'})`;
+  const r = e.response ?? e.message;
+  const status = typeof r?.status_code === 'number' ? `${r.status_code} ${r.reason_phrase ?? ''} ` : '';
+  return `${status}(${e.cause ?? 'unknown'})`;
 }
 
 function attach(s: RTCSession): void {
   session = s;
+  state.endedBy = '';
+  state.endCause = '';
   const em = s as unknown as Emitter;
   em.on('sdp', (e) => {
     const ev = e as { originator: string; type: string; sdp: string };
@@ -52,7 +62,7 @@ function attach(s: RTCSession): void {
   const end = (what: string) => (e: unknown) => {
     const f = e as FailView;
     state.endedBy = f.originator ?? '';
-    state.endCause = f.cause ?? '';
+    state.endCause = describe(f);
     log(`${what}: ${f.originator ?? ''} ${describe(f)}`);
     setCall('ended');
   };

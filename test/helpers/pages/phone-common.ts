@@ -12,7 +12,7 @@ export interface PhoneState {
   call: CallState;
   /** Who ended the last call: 'local' (this page hung up), 'remote' (BYE received), or 'system'. */
   endedBy: string;
-  /** JsSIP cause / SIP.js reason of the end or failure. */
+  /** Why the last call ended or failed: JsSIP `<status> <reason> (<cause>)`, SIP.js `<status> <reason>` or `BYE`. */
   endCause: string;
   /** Events in order, for failure messages. */
   events: string[];

@@ -49,6 +49,8 @@ function setCall(s: CallState): void {
 
 function attach(s: Session): void {
   session = s;
+  state.endedBy = '';
+  state.endCause = '';
   s.delegate = {
     onBye: () => {
       state.endedBy = 'remote';
