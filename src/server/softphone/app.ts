@@ -17,6 +17,16 @@ const state = {
   call: 'idle' as CallState,
   lastError: '',
   events: [] as string[],
+  /** Audio packets received on the current call (inbound-rtp), for tests and curious users. */
+  async packetsReceived(): Promise<number> {
+    const pc = (session as unknown as { connection?: RTCPeerConnection } | undefined)?.connection;
+    if (!pc) return 0;
+    let n = 0;
+    (await pc.getStats()).forEach((r: { type: string; kind?: string; packetsReceived?: number }) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'audio') n += r.packetsReceived ?? 0;
+    });
+    return n;
+  },
 };
 (window as unknown as { softphone: typeof state }).softphone = state;
 
