@@ -8,7 +8,8 @@ import { build } from 'esbuild';
 
 const root = resolve(import.meta.dirname, '..');
 const src = join(root, 'src/server/softphone');
-const out = join(root, 'dist/softphone');
+// Optional argument: another output directory (tests bundle the current source into a temp dir).
+const out = resolve(process.argv[2] ?? join(root, 'dist/softphone'));
 mkdirSync(out, { recursive: true });
 await build({
   entryPoints: [join(src, 'app.ts')],

@@ -6,6 +6,7 @@
  * outlives its session-timer UPDATE.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,10 +48,21 @@ async function start(opts: { users?: Record<string, string>; softphone?: boolean
     tls,
     node: 'behaviour',
     ...(auth ? { auth } : {}),
-    ...(opts.softphone ? { softphoneDir: join(import.meta.dirname, '..', '..', 'dist', 'softphone') } : {}),
+    ...(opts.softphone ? { softphoneDir: bundleSoftphone() } : {}),
   });
   servers.push(server);
   return { server, target: { url: server.urls[0] as string, domain: DOMAIN, ca: pki.ca.cert } };
+}
+
+/** The softphone bundled from the current source (dist/ may be older than the tree under test). */
+function bundleSoftphone(): string {
+  const out = mkdtempSync(join(tmpdir(), 'sipwss-softphone-'));
+  const root = join(import.meta.dirname, '..', '..');
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-softphone.mjs'), out], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return out;
 }
 
 async function bindingConnection(server: SipServer, user: string): Promise<string | undefined> {
