@@ -221,28 +221,40 @@ export async function startPhoneLab(): Promise<PhoneLab> {
 }
 
 /**
- * Why the selected candidate pair could carry media off this machine, or '' when it cannot: both
- * candidates must be host (or peer-reflexive, learnt from the other page's checks) candidates on an
- * address of this host. The SDPs advertise only 127.0.0.1, but Chromium also gathers (and sends
- * checks from) the host's other interface addresses, so e.g. 192.0.2.2 → 127.0.0.1 is a legal pair;
- * such packets still never leave the host.
+ * Why the two pages' selected candidate pairs could carry media off this machine, or '' when they
+ * cannot. The SDPs advertise only 127.0.0.1, but Chromium also gathers (and sends checks from) the
+ * host's other interface addresses, so e.g. 192.0.2.2 → 127.0.0.1 is a legal pair: such packets still
+ * never leave the host. Every candidate must be a host candidate on an address of this machine, or a
+ * peer-reflexive one (learnt from the other page's checks), whose address Chromium hides: that one must
+ * then be the other page's selected local candidate (same port), itself checked.
  */
-function offHost(s: MediaStats): string {
+function offHost(a: MediaStats, b: MediaStats): string {
   const mine = new Set(
     Object.values(networkInterfaces())
       .flat()
       .map((i) => i?.address),
   );
-  for (const [end, c] of [
-    ['local', s.local],
-    ['remote', s.remote],
+  for (const [side, s, other] of [
+    ['caller', a, b],
+    ['callee', b, a],
   ] as const) {
-    if (!c) return `no selected ${end} candidate`;
-    if (c.type !== 'host' && c.type !== 'prflx') return `${end} candidate is ${c.type}`;
-    // Chromium hides a peer-reflexive candidate's address; the other page's host candidate it mirrors
-    // was checked on that page
-    if (c.address !== '' && !mine.has(c.address)) return `${end} candidate ${c.address} is not on this host`;
-    if (c.address === '' && c.type !== 'prflx') return `${end} ${c.type} candidate without an address`;
+    for (const [end, c] of [
+      ['local', s.local],
+      ['remote', s.remote],
+    ] as const) {
+      const what = `${side}'s ${end} candidate`;
+      if (!c) return `${side} has no selected candidate pair`;
+      if (c.type !== 'host' && c.type !== 'prflx') return `${what} is ${c.type}`;
+      if (c.address !== '') {
+        if (!mine.has(c.address)) return `${what} ${c.address} is not an address of this host`;
+        // the other page advertised 127.0.0.1 only (onlyLoopbackCandidates)
+        if (end === 'remote' && c.type === 'host' && c.address !== '127.0.0.1') {
+          return `${what} ${c.address} was advertised in SDP: candidates were not stripped`;
+        }
+      } else if (c.type !== 'prflx' || end !== 'remote' || c.port !== other.local?.port) {
+        return `${what} (${c.type}, port ${c.port}) has a hidden address and is not the other page's local candidate`;
+      }
+    }
   }
   return '';
 }
@@ -258,7 +270,8 @@ export interface CallReport {
 /**
  * The two-phone call: `caller` calls `callee`, the callee answers, audio must flow both ways for
  * `mediaMs` (default 3000): inbound-rtp packetsReceived grows between every pair of one-second samples
- * on both sides, over host candidates of this machine (offHost()). Then the caller hangs up and both see the call end.
+ * on both sides, over candidates on this machine's addresses (offHost()). Then the caller hangs up
+ * and both see the call end.
  * Throws an Error saying which check failed.
  */
 export async function callWithMedia(
@@ -292,6 +305,8 @@ export async function callWithMedia(
     const [a, b] = await sample();
     const prev = samples[samples.length - 2];
     if (!prev) throw new Error('no previous sample');
+    const why = offHost(a, b);
+    if (why) throw new Error(`media may leave this host: ${why}`);
     for (const [side, now, before] of [
       ['caller', a, prev[0]],
       ['callee', b, prev[1]],
@@ -302,8 +317,6 @@ export async function callWithMedia(
             `(ice ${now.iceConnectionState}, pc ${now.connectionState})`,
         );
       }
-      const why = offHost(now);
-      if (why) throw new Error(`${side} media may leave this host: ${why}`);
     }
   }
   await caller.hangup();

@@ -18,7 +18,8 @@
  * connection; JsSIP ↔ SIP.js MESSAGE; with auth, a wrong or missing password fails with
  * `expect.authFailure` and the right one works (MESSAGE through a 407); in Chromium, per library and
  * across libraries, A calls B with audio both ways for 3 s and A hangs up; browsers with a wrong
- * password fail to register; a call to an unregistered user fails.
+ * password fail to register; a call to an unregistered user fails. Opt-in (SIPWSS_LONG_TESTS=1, ~55 s):
+ * a JsSIP call survives its session-timer UPDATE at 45 s.
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -285,6 +286,23 @@ export function clientAcceptanceSuite(o: ClientSuiteOptions): void {
         // and back: SIP.js calls JsSIP (whose dialog Contact may be a GRUU)
         const back = await callWithMedia(b, a, { mediaMs: 3000 });
         assert.equal(back.calleeEndedBy, 'remote');
+      });
+    });
+
+    test('jssip in Chromium: a call outlives its session-timer refresh (UPDATE at 45 s), with audio throughout', {
+      skip:
+        skipBrowser ||
+        (process.env.SIPWSS_LONG_TESTS === '1' ? false : 'long (~55 s): set SIPWSS_LONG_TESTS=1'),
+      timeout: 90_000,
+    }, async () => {
+      await withPhones(['jssip', 'jssip'], async (a, b) => {
+        // audio checked every second for 50 s; the callee (refresher=uas) sends UPDATE at 45 s
+        await callWithMedia(a, b, { mediaMs: 50_000 });
+        const events = (await a.state()).events;
+        assert.ok(
+          events.some((e) => e.endsWith(' update received')),
+          `the caller saw no UPDATE:\n${events.join('\n')}`,
+        );
       });
     });
 

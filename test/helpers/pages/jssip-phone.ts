@@ -59,6 +59,8 @@ function attach(s: RTCSession): void {
     if (ev.originator === 'local') ev.sdp = onlyLoopbackCandidates(ev.sdp);
   });
   em.on('confirmed', () => setCall('in-call'));
+  // an incoming in-dialog UPDATE (JsSIP's session-timer refresh: the callee sends one 45 s into a call)
+  em.on('update', () => log('update received'));
   const end = (what: string) => (e: unknown) => {
     const f = e as FailView;
     state.endedBy = f.originator ?? '';

@@ -9,9 +9,10 @@ import {
   Registerer,
   RegistererState,
   type Session,
-  type SessionDescriptionHandlerModifier,
+  type SessionDescriptionHandlerFactory,
   SessionState,
   UserAgent,
+  Web,
 } from 'sip.js';
 import {
   type CallState,
@@ -30,11 +31,20 @@ let registerer: Registerer | undefined;
 let session: Session | undefined;
 let domain = '';
 
-/** Applied by SIP.js to local and remote descriptions. */
-const loopbackOnly: SessionDescriptionHandlerModifier = (description) => {
-  const d = description as { type?: string; sdp?: string };
-  if (d.sdp !== undefined) d.sdp = onlyLoopbackCandidates(d.sdp);
-  return Promise.resolve(description);
+/**
+ * SIP.js's default SessionDescriptionHandler, whose finished descriptions (offer/answer bodies, after
+ * ICE gathering) keep only 127.0.0.1 candidates. SIP.js's `modifiers` cannot do this: they run on
+ * the description before gathering, and the body sent is the gathered `localDescription`.
+ */
+const baseFactory = Web.defaultSessionDescriptionHandlerFactory();
+const loopbackFactory: SessionDescriptionHandlerFactory = (session, options) => {
+  const sdh = baseFactory(session, options);
+  const getDescription = sdh.getDescription.bind(sdh);
+  sdh.getDescription = async (...args) => {
+    const d = await getDescription(...args);
+    return { ...d, body: onlyLoopbackCandidates(d.body) };
+  };
+  return sdh;
 };
 const audioOnly = { constraints: { audio: true, video: false } };
 
@@ -81,6 +91,7 @@ const api: PhoneApi = {
         ? { authorizationUsername: args.user, authorizationPassword: args.password }
         : {}),
       logLevel: 'warn',
+      sessionDescriptionHandlerFactory: loopbackFactory,
       sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: [] } },
       delegate: {
         onConnect: () => log('connected'),
@@ -123,7 +134,6 @@ const api: PhoneApi = {
     if (!agent || !to) throw new Error('not registered, or bad target');
     const inviter = new Inviter(agent, to, {
       sessionDescriptionHandlerOptions: audioOnly,
-      sessionDescriptionHandlerModifiers: [loopbackOnly],
     });
     attach(inviter);
     setCall('calling');
@@ -143,7 +153,6 @@ const api: PhoneApi = {
     if (!(inv instanceof Invitation)) throw new Error('no invitation');
     await inv.accept({
       sessionDescriptionHandlerOptions: audioOnly,
-      sessionDescriptionHandlerModifiers: [loopbackOnly],
     });
     await until('answered call established', () => state.call !== 'ringing', 30_000);
     if (state.call !== 'in-call') throw new Error(`answer failed: ${state.endCause}`);
