@@ -254,7 +254,7 @@ export class SipCore {
       this.#reply(tx, 416);
       return;
     }
-    if (identity.isOurDomain(uri.host)) {
+    if (identity.isOurDomain(uri.host, uri.port)) {
       await this.#forOurDomain(tx, uri);
       return;
     }

@@ -39,9 +39,13 @@ export class Identity {
     this.#routeAddrs = routeAddrs;
   }
 
-  /** A domain we serve (R-URI host of requests for our users, REGISTER targets). */
-  isOurDomain(host: string): boolean {
-    return this.#domains.has(bare(host));
+  /**
+   * A domain we serve (R-URI host of requests for our users, REGISTER targets). With a port, the
+   * port must be one of our listeners' too: `sip:x@127.0.0.1:5061` is another server on this host.
+   */
+  isOurDomain(host: string, port?: number): boolean {
+    if (!this.#domains.has(bare(host))) return false;
+    return port === undefined || this.listeners.some((l) => l.port === port || l.boundPort === port);
   }
 
   /** A URI that names one of our listeners by address and port (our Route / Record-Route). */
