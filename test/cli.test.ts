@@ -154,3 +154,66 @@ test('no config: the embedded default makes its certificate, serves WSS and the 
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
 });
+
+test('SIGHUP reloads the certificate: new connections get the new one, an open connection stays up', async () => {
+  const pki = await testPki();
+  const dir = mkdtempSync(join(tmpdir(), 'sipwss-cli-'));
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  const first = await pki.issue({ commonName: 'first.localhost', altNames: ['127.0.0.1'] });
+  writeFileSync(cert, first.cert);
+  writeFileSync(key, first.key);
+  const cfg = join(dir, 'sipwss.cfg');
+  writeFileSync(
+    cfg,
+    `listen=wss:127.0.0.1:0\nmodparam("tls_mgm", "certificate", "${cert}")\nmodparam("tls_mgm", "private_key", "${key}")\n`,
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '--config', cfg], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout?.setEncoding('utf8');
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`no ready line: ${out}`)), 15_000);
+    child.stdout?.on('data', (d: string) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('{"sipwss":"ready"'));
+      if (line) {
+        clearTimeout(timer);
+        res((JSON.parse(line) as { urls: string[] }).urls[0] as string);
+      }
+    });
+  });
+  const { default: WebSocket } = await import('ws');
+  const open = async () => {
+    const ws = new WebSocket(url, 'sip', { ca: pki.ca.cert });
+    await new Promise((r, j) => ws.once('open', r).once('error', j));
+    const sock = (ws as unknown as { _socket: import('node:tls').TLSSocket })._socket;
+    return { ws, cn: String(sock.getPeerCertificate().subject?.CN) };
+  };
+  const old = await open();
+  assert.equal(old.cn, 'first.localhost');
+
+  const second = await pki.issue({ commonName: 'second.localhost', altNames: ['127.0.0.1'] });
+  writeFileSync(cert, second.cert);
+  writeFileSync(key, second.key);
+  child.kill('SIGHUP');
+  let cn = '';
+  for (let i = 0; i < 50 && cn !== 'second.localhost'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const c = await open();
+    cn = c.cn;
+    c.ws.close();
+  }
+  assert.equal(cn, 'second.localhost');
+  // The connection made before the reload still works: RFC 5626 CRLF keepalive gets its pong.
+  const pong = new Promise<string>((r) => old.ws.once('message', (d) => r(String(d))));
+  old.ws.send('\r\n\r\n');
+  assert.equal(await pong, '\r\n');
+  old.ws.close();
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+});

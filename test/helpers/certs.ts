@@ -3,7 +3,7 @@
  * 127.0.0.1 / ::1 signed by it, and a client certificate. Written to a temporary directory too,
  * for tests that load tls_mgm-style file paths.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CertificateOptions, makeCertificate, type PemKeyPair } from '../../src/tls/certificates.js';
@@ -34,9 +34,21 @@ export function writePair(dir: string, name: string, pair: PemKeyPair): { cert: 
   return { cert, key };
 }
 
-/** A fresh temporary directory for one test's files. */
+/** Temporary directories made by this module, removed when the test process exits. */
+const made: string[] = [];
+process.once('exit', () => {
+  for (const d of made) rmSync(d, { recursive: true, force: true });
+});
+
+function mkTemp(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+/** A fresh temporary directory for one test's files (removed at process exit). */
 export function tempDir(prefix = 'sipwss-tls-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return mkTemp(prefix);
 }
 
 let cached: Promise<TestPki> | undefined;
@@ -51,7 +63,7 @@ export function testPki(): Promise<TestPki> {
       usage: 'server',
     });
     const client = await makeCertificate({ commonName: 'sipwss test client', issuer: ca, usage: 'client' });
-    const dir = mkdtempSync(join(tmpdir(), 'sipwss-pki-'));
+    const dir = mkTemp('sipwss-pki-');
     const files = {
       ca: join(dir, 'ca.pem'),
       serverCert: join(dir, 'server.pem'),
