@@ -61,4 +61,5 @@ clientAcceptanceSuite({
   skip: false,
   skipBrowser: missingPeer('chromium'),
   expect: { unknownUser: 480 },
+  sessionTimerTest: true,
 });
