@@ -117,3 +117,23 @@ export async function makeCertificate(opts: CertificateOptions): Promise<PemKeyP
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
   return { cert: cert.toString('pem') + '\n', key: toPem('PRIVATE KEY', pkcs8) };
 }
+
+/** A CRL signed by `issuer` revoking the given certificates (PEM), valid for `days` (default 30). */
+export async function makeCrl(issuer: PemKeyPair, revoked: readonly string[], days = 30): Promise<string> {
+  const issuerCert = new x509.X509Certificate(issuer.cert);
+  const now = Date.now();
+  const crl = await x509.X509CrlGenerator.create({
+    issuer: issuerCert.subject,
+    thisUpdate: new Date(now - DAY_MS),
+    nextUpdate: new Date(now + days * DAY_MS),
+    signingAlgorithm: ALG,
+    signingKey: await importPrivateKey(issuer.key),
+    entries: revoked.map((pem) => ({
+      serialNumber: new x509.X509Certificate(pem).serialNumber,
+      revocationDate: new Date(now - DAY_MS),
+    })),
+    extensions: [await x509.AuthorityKeyIdentifierExtension.create(issuerCert)],
+  });
+  // OpenSSL (and so Node's `crl` option) reads the "X509 CRL" PEM label only.
+  return toPem('X509 CRL', crl.rawData);
+}

@@ -25,6 +25,20 @@ export interface TestPki {
   issue(opts: CertificateOptions & { selfSigned?: boolean }): Promise<PemKeyPair>;
 }
 
+/** Writes `pair` as `<name>.pem` and `<name>.key` in `dir`; returns both paths. */
+export function writePair(dir: string, name: string, pair: PemKeyPair): { cert: string; key: string } {
+  const cert = join(dir, `${name}.pem`);
+  const key = join(dir, `${name}.key`);
+  writeFileSync(cert, pair.cert);
+  writeFileSync(key, pair.key);
+  return { cert, key };
+}
+
+/** A fresh temporary directory for one test's files. */
+export function tempDir(prefix = 'sipwss-tls-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
 let cached: Promise<TestPki> | undefined;
 
 export function testPki(): Promise<TestPki> {

@@ -1,0 +1,109 @@
+/**
+ * The in-memory location store: the default, for one sipwss process.
+ * An index from flow to AoRs makes `flowFailed` proportional to the bindings on that flow, not to
+ * the size of the table (a connection drop must mark its bindings at once).
+ */
+import type { Binding } from './binding.js';
+import type { LocationStore, Mutation } from './store.js';
+
+function flowKey(node: string, connectionId: string): string {
+  return `${node}\u0000${connectionId}`;
+}
+
+export class MemoryLocationStore implements LocationStore {
+  readonly #byAor = new Map<string, readonly Binding[]>();
+  readonly #aorsByFlow = new Map<string, Set<string>>();
+
+  async lookup(aor: string, now: number): Promise<readonly Binding[]> {
+    const list = this.#byAor.get(aor);
+    if (list === undefined) return [];
+    return list.filter((b) => b.expiresAt > now);
+  }
+
+  async update<T>(
+    aor: string,
+    now: number,
+    mutate: (current: readonly Binding[]) => Mutation<T>,
+  ): Promise<T> {
+    const current = await this.lookup(aor, now);
+    const { bindings, result } = mutate(current);
+    this.#replace(
+      aor,
+      bindings.filter((b) => b.expiresAt > now),
+    );
+    return result;
+  }
+
+  async flowFailed(flow: { node: string; connectionId: string }, now: number): Promise<number> {
+    const key = flowKey(flow.node, flow.connectionId);
+    const aors = this.#aorsByFlow.get(key);
+    if (aors === undefined) return 0;
+    let marked = 0;
+    for (const aor of aors) {
+      const list = this.#byAor.get(aor) ?? [];
+      const next = list.map((b) => {
+        if (
+          b.flow.node !== flow.node ||
+          b.flow.connectionId !== flow.connectionId ||
+          b.flowFailedAt !== undefined
+        ) {
+          return b;
+        }
+        marked++;
+        return { ...b, flowFailedAt: now };
+      });
+      this.#byAor.set(aor, next);
+    }
+    this.#aorsByFlow.delete(key);
+    return marked;
+  }
+
+  async purgeExpired(now: number): Promise<number> {
+    let dropped = 0;
+    for (const [aor, list] of this.#byAor) {
+      const kept = list.filter((b) => b.expiresAt > now);
+      if (kept.length !== list.length) {
+        dropped += list.length - kept.length;
+        this.#replace(aor, kept);
+      }
+    }
+    return dropped;
+  }
+
+  async countAors(now: number): Promise<number> {
+    let n = 0;
+    for (const list of this.#byAor.values()) if (list.some((b) => b.expiresAt > now)) n++;
+    return n;
+  }
+
+  async close(): Promise<void> {
+    this.#byAor.clear();
+    this.#aorsByFlow.clear();
+  }
+
+  #replace(aor: string, bindings: readonly Binding[]): void {
+    const old = this.#byAor.get(aor) ?? [];
+    for (const b of old) this.#unindex(aor, b);
+    if (bindings.length === 0) {
+      this.#byAor.delete(aor);
+      return;
+    }
+    const frozen = Object.freeze(bindings.map((b) => Object.freeze({ ...b })));
+    this.#byAor.set(aor, frozen);
+    for (const b of frozen) {
+      if (b.flowFailedAt !== undefined) continue;
+      const key = flowKey(b.flow.node, b.flow.connectionId);
+      let set = this.#aorsByFlow.get(key);
+      if (set === undefined) this.#aorsByFlow.set(key, (set = new Set()));
+      set.add(aor);
+    }
+  }
+
+  #unindex(aor: string, b: Binding): void {
+    const key = flowKey(b.flow.node, b.flow.connectionId);
+    const set = this.#aorsByFlow.get(key);
+    if (set === undefined) return;
+    set.delete(aor);
+    if (set.size === 0) this.#aorsByFlow.delete(key);
+  }
+}

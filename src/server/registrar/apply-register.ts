@@ -1,0 +1,123 @@
+/**
+ * The registrar's decision for one REGISTER (RFC 3261 §10.3 steps 6-8, RFC 5626 §6), as a pure
+ * function of the AoR's current bindings: it runs inside LocationStore.update, so it must have no
+ * side effects. The SIP glue turns the message into a `RegisterInput` and the outcome into a
+ * response.
+ */
+import type { Binding, Flow } from '../location/binding.js';
+import type { RegistrarPolicy } from './policy.js';
+
+export interface ContactInput {
+  /** Contact URI, as written between < > (or the addr-spec). */
+  readonly uri: string;
+  /** `expires` contact parameter (s). */
+  readonly expires?: number;
+  readonly q?: number;
+  /** `+sip.instance` without quotes and angle brackets. */
+  readonly instance?: string;
+  readonly regId?: number;
+}
+
+export interface RegisterInput {
+  readonly aor: string;
+  /** `Contact: *` (RFC 3261 §10.2.2): remove all bindings. */
+  readonly star: boolean;
+  readonly contacts: readonly ContactInput[];
+  readonly expiresHeader?: number;
+  readonly callId: string;
+  readonly cseq: number;
+  readonly flow: Flow;
+  readonly path?: readonly string[];
+  readonly userAgent?: string;
+  readonly now: number;
+}
+
+export type RegisterOutcome =
+  | { readonly status: 200; readonly bindings: readonly Binding[] }
+  | { readonly status: 423; readonly minExpires: number }
+  | { readonly status: 400 | 500 | 503; readonly reason: string };
+
+/** Seconds left on a binding, as listed in the 200 OK's Contact `;expires=` (SIP.js needs it). */
+export function remainingSeconds(b: Binding, now: number): number {
+  return Math.max(0, Math.round((b.expiresAt - now) / 1000));
+}
+
+/**
+ * Same binding? RFC 5626 §6: with an instance and reg-id, the flow identity is (instance, reg-id);
+ * with an instance alone (RFC 5627 §6) the instance; otherwise the contact URI. URIs are compared
+ * as written: real clients repeat their Contact byte for byte, and a full RFC 3261 §19.1.4
+ * comparison would need the URI grammar here (the glue can normalise before calling).
+ */
+function sameBinding(b: Binding, c: ContactInput): boolean {
+  if (c.instance !== undefined && b.instance !== undefined) {
+    if (c.instance !== b.instance) return false;
+    return c.regId === b.regId;
+  }
+  return b.contact === c.uri;
+}
+
+export function applyRegister(
+  current: readonly Binding[],
+  input: RegisterInput,
+  policy: RegistrarPolicy,
+): { readonly bindings: readonly Binding[]; readonly result: RegisterOutcome } {
+  const unchanged = (result: RegisterOutcome) => ({ bindings: current, result });
+  const { now } = input;
+
+  // RFC 3261 §10.3 step 6: `*` only with Expires: 0 and no other Contact.
+  if (input.star) {
+    if (input.contacts.length > 0) return unchanged({ status: 400, reason: 'Contact * with other contacts' });
+    if (input.expiresHeader !== 0) return unchanged({ status: 400, reason: 'Contact * requires Expires: 0' });
+    for (const b of current) {
+      if (b.callId === input.callId && input.cseq <= b.cseq) {
+        return unchanged({ status: 500, reason: 'CSeq not higher than the binding' });
+      }
+    }
+    return { bindings: [], result: { status: 200, bindings: [] } };
+  }
+
+  // Step 7: expiry per contact; all-or-nothing (a 423 changes nothing).
+  const wanted: { c: ContactInput; expires: number }[] = [];
+  for (const c of input.contacts) {
+    let expires = c.expires ?? input.expiresHeader ?? policy.default_expires;
+    if (expires !== 0 && expires < policy.min_expires)
+      return unchanged({ status: 423, minExpires: policy.min_expires });
+    if (policy.max_expires > 0 && expires > policy.max_expires) expires = policy.max_expires;
+    wanted.push({ c, expires });
+  }
+
+  let next = [...current];
+  for (const { c, expires } of wanted) {
+    const i = next.findIndex((b) => sameBinding(b, c));
+    const existing = i >= 0 ? next[i] : undefined;
+    // Step 7: same Call-ID needs a higher CSeq, or the whole request fails.
+    if (existing !== undefined && existing.callId === input.callId && input.cseq <= existing.cseq) {
+      return unchanged({ status: 500, reason: 'CSeq not higher than the binding' });
+    }
+    if (expires === 0) {
+      if (i >= 0) next.splice(i, 1);
+      continue;
+    }
+    const binding: Binding = {
+      aor: input.aor,
+      contact: c.uri,
+      callId: input.callId,
+      cseq: input.cseq,
+      expiresAt: now + expires * 1000,
+      registeredAt: existing?.registeredAt ?? now,
+      flow: input.flow,
+      ...(c.instance !== undefined ? { instance: c.instance } : {}),
+      ...(c.regId !== undefined ? { regId: c.regId } : {}),
+      ...(c.q !== undefined ? { q: c.q } : {}),
+      ...(input.path !== undefined && input.path.length > 0 ? { path: input.path } : {}),
+      ...(input.userAgent !== undefined ? { userAgent: input.userAgent } : {}),
+    };
+    if (i >= 0) next[i] = binding;
+    else next.push(binding);
+  }
+  next = next.filter((b) => b.expiresAt > now);
+  if (policy.max_contacts > 0 && next.length > policy.max_contacts) {
+    return unchanged({ status: 503, reason: 'Too many registered contacts' });
+  }
+  return { bindings: next, result: { status: 200, bindings: next } };
+}
