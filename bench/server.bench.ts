@@ -254,6 +254,7 @@ async function benchServer(name: ServerName, opts: Options, pki: Pki): Promise<R
   const maxConns = opts.conns[opts.conns.length - 1];
   if (maxConns !== undefined) {
     await withServer(name, pki, maxConns + MEM_WARMUP + 100, opts, async (sut, pool) => {
+      log(`${name}: fresh instance for memory: ${sut.description}`);
       const w = await pool.open(0, MEM_WARMUP, OPEN_CONCURRENCY, 30_000);
       if (w.failed > 0) throw new Error(`warm-up clients failed: ${w.firstError}`);
       await sleep(SETTLE_MS);

@@ -95,7 +95,12 @@ export class LoadPool {
       const w = new Worker(
         fork(join(HERE, 'worker.ts'), [], {
           cwd: ROOT,
-          execArgv: ['--import', 'tsx'],
+          // SIPWSS_BENCH_LOAD_ARGS: extra node flags for the load processes (e.g. --cpu-prof)
+          execArgv: [
+            '--import',
+            'tsx',
+            ...(process.env.SIPWSS_BENCH_LOAD_ARGS ?? '').split(' ').filter(Boolean),
+          ],
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         }),
       );
