@@ -336,6 +336,12 @@ function rows(opts: Options): Row[] {
     { metric: '  server CPU, cores', value: (r) => r.message?.serverCores, format: (v) => v.toFixed(2) },
     { metric: '  load CPU, cores', value: (r) => r.message?.loadCores, format: (v) => v.toFixed(2) },
     {
+      metric: '  load CPU µs/MESSAGE tx',
+      value: (r) =>
+        r.message && r.message.run.ok > 0 ? (r.message.run.loadCpuMs * 1000) / r.message.run.ok : undefined,
+      format: int0,
+    },
+    {
       metric: `REGISTER/s (${opts.regConns} conns)`,
       value: (r) => r.register?.run.perSecond,
       format: int0,
