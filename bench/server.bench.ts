@@ -160,6 +160,7 @@ async function withServer<T>(
   body: (sut: ServerUnderTest, pool: LoadPool) => Promise<T>,
 ): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), `sipwss-bench-${name}-`));
+  tempDirs.add(dir);
   let sut: ServerUnderTest | undefined;
   let pool: LoadPool | undefined;
   try {
@@ -180,8 +181,17 @@ async function withServer<T>(
   } finally {
     await pool?.stop();
     await sut?.stop();
-    if (process.env.SIPWSS_KEEP_BENCH_DIRS !== '1') rmSync(dir, { recursive: true, force: true });
+    removeDir(dir);
   }
+}
+
+/** Temporary directories of running servers (config, log), removed also on Ctrl-C. */
+const tempDirs = new Set<string>();
+
+/** SIPWSS_KEEP_BENCH_DIRS=1 keeps them (the servers' config files and logs). */
+function removeDir(dir: string): void {
+  tempDirs.delete(dir);
+  if (process.env.SIPWSS_KEEP_BENCH_DIRS !== '1') rmSync(dir, { recursive: true, force: true });
 }
 
 async function rate(
@@ -418,6 +428,7 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const onSignal = (sig: NodeJS.Signals) => {
     killAllGroups();
+    for (const dir of [...tempDirs]) removeDir(dir);
     process.stderr.write(`\n${sig}: servers stopped\n`);
     process.exit(130);
   };
