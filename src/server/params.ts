@@ -136,14 +136,29 @@ export const TM: ModuleSpec = {
 export const RR: ModuleSpec = {
   name: 'rr',
   doc: 'Record-Route (RFC 3261 §16.6) with flow tokens (RFC 5626 §5.2), so in-dialog requests come back through sipwss.',
+  // Double Record-Route with flow tokens is always on: it is how dialogs between two WebSocket
+  // clients find their flows (field-lessons #17). Nothing to configure.
+  params: [],
+};
+
+/** Global lines of the server (alongside the transport's tcp_* globals). */
+export const SERVER_CORE: ModuleSpec = {
+  name: 'core',
+  doc: 'Global lines of the sipwss server.',
   params: [
     {
-      name: 'enable_double_rr',
-      type: 'flag',
-      default: 1,
-      min: 1,
-      max: 1,
-      doc: 'Two Record-Route entries, one per flow, for calls between two WebSocket clients (always on).',
+      name: 'log_level',
+      type: 'int',
+      default: 3,
+      min: -3,
+      max: 4,
+      doc: 'OpenSIPS levels: -3..-1 errors only, 1 warnings, 2-3 notices and info, 4 debug.',
+    },
+    {
+      name: 'alias',
+      type: 'string',
+      default: undefined,
+      doc: "Domains served besides the listeners' addresses, comma-separated (OpenSIPS takes one alias= line per domain).",
     },
   ],
 };

@@ -9,7 +9,7 @@
  * the PID file, the runtime dir (`-Y`, instead of /run/kamailio, which needs root) and the log.
  * Kamailio runs with `-DD` (it forks its workers but the main process stays our child, so its PID
  * is the spawned PID and the PID file agrees) in its own process group, so stop() can SIGTERM the
- * main process and, after a grace period, SIGKILL the whole group. A process 'exit' hook kills any
+ * group and, after a grace period, SIGKILL it. A process 'exit' hook kills any
  * instance a test forgot to stop.
  *
  * Routing script (what the peer does):
@@ -89,6 +89,8 @@ export interface Kamailio {
   readonly auth: boolean;
   /** The log so far (stderr of all Kamailio processes). */
   log(): string;
+  /** false once the main process has exited (crashed, or stopped). */
+  running(): boolean;
   /** SIGTERM, SIGKILL of the process group after `graceMs` (default 3000); removes the temp dir. Idempotent. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -567,8 +569,13 @@ export async function startKamailio(opts: KamailioOptions): Promise<Kamailio> {
         // to the whole group: the main process alone sometimes leaves the TCP main process running
         // when the signal arrives right after start-up
         killGroup(child, 'SIGTERM');
-        const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), graceMs));
-        if ((await Promise.race([exitPromise.then(() => 'exited' as const), timer])) === 'timeout') {
+        let timer: NodeJS.Timeout | undefined;
+        const grace = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), graceMs);
+        });
+        const outcome = await Promise.race([exitPromise.then(() => 'exited' as const), grace]);
+        clearTimeout(timer);
+        if (outcome === 'timeout') {
           killGroup(child, 'SIGKILL');
           await exitPromise;
         }
@@ -613,6 +620,7 @@ export async function startKamailio(opts: KamailioOptions): Promise<Kamailio> {
     routing,
     auth,
     log,
+    running: () => exited === undefined,
     stop,
   };
 }

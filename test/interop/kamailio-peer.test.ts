@@ -120,7 +120,12 @@ describe('Kamailio test peer', { timeout: 60_000 }, () => {
     const k = await startKamailio({ certFile: pki.files.serverCert, keyFile: pki.files.serverKey });
     const pid = k.pid;
     assert.ok(pid > 0);
+    assert.equal(k.running(), true);
+    const t0 = performance.now();
     await k.stop();
+    // SIGTERM is enough: the 3 s SIGKILL fallback was not needed
+    assert.ok(performance.now() - t0 < 2500, `stop took ${(performance.now() - t0).toFixed(0)} ms`);
+    assert.equal(k.running(), false);
     assert.equal(groupAlive(pid), false);
     assert.equal(existsSync(k.dir), false);
     await k.stop(); // idempotent

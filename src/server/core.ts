@@ -1,0 +1,514 @@
+/**
+ * The SIP core of the sipwss server: every message from the transport comes here. Requests are
+ * validated (RFC 3261 §16.3), matched to transactions (§17.2.3), routed (§16.4-16.5) to the
+ * registrar, to our own answer (OPTIONS), down the flows of a user's bindings (forking), down the
+ * flow named by a Route's flow token (in-dialog), or to a WebSocket server; responses find their
+ * client transaction by branch and go back up (§16.7). Nothing here throws on network input: a
+ * failure becomes a SIP response, or a counted drop.
+ */
+import type { SipwssError } from '../errors.js';
+import {
+  addReceived,
+  createResponse,
+  DEFAULT_LIMITS,
+  type NameAddr,
+  parseMessage,
+  parseSipUri,
+  popRoute,
+  type SipLimits,
+  type SipMessage,
+  type SipUri,
+  serialize,
+  validateMessage,
+} from '../sip/index.js';
+import type { DigestAuthenticator } from './auth/authenticator.js';
+import { checkRequestAuth } from './auth/request-auth.js';
+import type { Identity } from './identity.js';
+import { isOutbound, isUsable } from './location/binding.js';
+import type { LocationStore } from './location/store.js';
+import { answerMalformed } from './malformed.js';
+import type { FlowInfo, Inbound, SipPort, WsDestination } from './port.js';
+import type { FlowTokens } from './proxy/flow-token.js';
+import { Forwarder, type Target } from './proxy/forwarder.js';
+import { routeOwner } from './proxy/record-route.js';
+import type { Registrar } from './registrar/registrar.js';
+import { CoreStats } from './stats.js';
+import { ServerTx, serverTxKey } from './transaction/transactions.js';
+
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+}
+
+export interface SipCoreOptions {
+  readonly port: SipPort;
+  readonly identity: Identity;
+  readonly tokens: FlowTokens;
+  readonly registrar: Registrar;
+  readonly location: LocationStore;
+  /** Digest authentication; undefined: open (anyone may register any name). */
+  readonly auth?: DigestAuthenticator;
+  /** Users known to the auth module: unknown ones get 404 rather than 480. */
+  readonly knownUser?: (user: string, domain: string) => boolean;
+  readonly timers?: { readonly frMs?: number; readonly frInvMs?: number; readonly lingerMs?: number };
+  readonly limits?: SipLimits;
+  readonly logger?: Logger;
+  readonly now?: () => number;
+}
+
+const ALLOW =
+  'INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, UPDATE, INFO, REFER, NOTIFY, SUBSCRIBE, PRACK, REGISTER';
+const SILENT: Logger = { debug() {}, info() {}, warn() {} };
+
+export class SipCore {
+  readonly stats = new CoreStats();
+  readonly #o: SipCoreOptions;
+  readonly #log: Logger;
+  readonly #limits: SipLimits;
+  readonly #now: () => number;
+  readonly #servers = new Map<string, ServerTx>();
+  readonly #serversByConn = new Map<string, Set<ServerTx>>();
+  readonly #forwarder: Forwarder;
+  readonly #lingerMs: number;
+
+  constructor(o: SipCoreOptions) {
+    this.#o = o;
+    this.#log = o.logger ?? SILENT;
+    this.#limits = o.limits ?? DEFAULT_LIMITS;
+    this.#now = o.now ?? Date.now;
+    this.#lingerMs = o.timers?.lingerMs ?? 32_000;
+    this.#forwarder = new Forwarder({
+      port: o.port,
+      identity: o.identity,
+      tokens: o.tokens,
+      frMs: o.timers?.frMs ?? 32_000,
+      frInvMs: o.timers?.frInvMs ?? 120_000,
+      logger: this.#log,
+      stats: this.stats,
+      respond: (tx, res) => this.#sendResponse(tx, res),
+    });
+  }
+
+  /** One message from the transport. Never throws. */
+  receive(m: Inbound): void {
+    this.stats.messagesIn++;
+    try {
+      const parsed = parseMessage(m.data, this.#limits, 'websocket');
+      if (!parsed.ok) {
+        this.#malformed(m, parsed.error);
+        return;
+      }
+      const msg = parsed.value;
+      const valid = validateMessage(msg);
+      if (!valid.ok) {
+        this.#malformed(m, valid.error);
+        return;
+      }
+      if (msg.isRequest) this.#request(msg, m);
+      else this.#forwarder.response(msg, m);
+    } catch (err) {
+      // A bug, not bad input: keep serving everyone else, and say so loudly.
+      this.stats.internalErrors++;
+      this.#log.warn({ err, connectionId: m.connectionId }, 'internal error handling a message');
+    }
+  }
+
+  /** The transport closed a connection: its bindings stop being used at once, its transactions end. */
+  connectionClosed(connectionId: string): void {
+    void this.#o.location
+      .flowFailed({ node: this.#o.identity.node, connectionId }, this.#now())
+      .catch((err: unknown) => this.#log.warn({ err }, 'location store: flowFailed failed'));
+    this.#forwarder.connectionClosed(connectionId);
+    const upstream = this.#serversByConn.get(connectionId);
+    if (upstream) {
+      // Nobody is left to answer: cancel what is still ringing on their behalf.
+      for (const tx of upstream) if (tx.isInvite && !tx.finalSent) this.#forwarder.cancelAll(tx);
+      this.#serversByConn.delete(connectionId);
+    }
+  }
+
+  /** Stop every timer (server shutdown). */
+  stop(): void {
+    for (const tx of this.#servers.values()) clearTimeout(tx.timer);
+    this.#servers.clear();
+    this.#serversByConn.clear();
+    this.#forwarder.stop();
+  }
+
+  get transactionCount(): number {
+    return this.#servers.size + this.#forwarder.size;
+  }
+
+  // ---- requests ----------------------------------------------------------------------------
+
+  #request(req: SipMessage, flow: FlowInfo): void {
+    // RFC 3261 §18.2.1, RFC 3581 §4: note where it really came from; never touch sent-by.
+    const rcv = addReceived(req, flow.remote);
+    if (!rcv.ok) {
+      this.#statelessReply(req, flow, 400, 'Bad Via');
+      return;
+    }
+    if (req.method === 'ACK') {
+      this.#ack(req, flow);
+      return;
+    }
+    if (req.method === 'CANCEL') {
+      this.#cancel(req, flow);
+      return;
+    }
+    const key = serverTxKey(req);
+    if (key === undefined) {
+      this.#statelessReply(req, flow, 400, 'Missing or pre-RFC 3261 Via branch');
+      return;
+    }
+    const existing = this.#servers.get(key);
+    if (existing) {
+      // A retransmission (e.g. over a new connection): repeat what we said, if anything.
+      this.stats.retransmissions++;
+      if (existing.lastResponse)
+        void this.#o.port.send(flow.connectionId, existing.lastResponse).catch(() => {});
+      return;
+    }
+    const tx = new ServerTx(key, req, flow);
+    this.#servers.set(key, tx);
+    let set = this.#serversByConn.get(flow.connectionId);
+    if (!set) this.#serversByConn.set(flow.connectionId, (set = new Set()));
+    set.add(tx);
+    // RFC 3261 §16.2: a stateful proxy answers an INVITE with 100 Trying at once.
+    if (tx.isInvite) this.#reply(tx, 100);
+    this.#route(tx).catch((err: unknown) => {
+      this.stats.internalErrors++;
+      this.#log.warn({ err, method: req.method }, 'routing failed');
+      if (!tx.finalSent) this.#reply(tx, 500, 'Server Internal Error');
+    });
+  }
+
+  async #route(tx: ServerTx): Promise<void> {
+    const req = tx.request;
+    const { identity, tokens } = this.#o;
+
+    // RFC 3261 §16.3 step 3: Max-Forwards.
+    const mf = req.maxForwards();
+    if (mf.ok && mf.value === 0) {
+      this.#reply(tx, 483);
+      return;
+    }
+    // §16.3 step 4: loop detection by branch hash.
+    if (this.#forwarder.looped(req)) {
+      this.#reply(tx, 482);
+      return;
+    }
+    // §16.3 step 5: we support no extension a proxy must understand.
+    const proxyRequire = req.getAll('proxy-require');
+    if (proxyRequire.length > 0) {
+      this.#reply(tx, 420, undefined, [['Unsupported', proxyRequire.join(', ')]]);
+      return;
+    }
+
+    // §16.4: pop the Route entries that name us; the last one's flow token is where we go.
+    let token: string | undefined;
+    let poppedOurs = false;
+    for (;;) {
+      const routes = req.routes();
+      if (!routes.ok) {
+        this.#reply(tx, 400, 'Bad Route');
+        return;
+      }
+      const top: NameAddr | undefined = routes.value[0];
+      if (top === undefined) break;
+      const owner = routeOwner(top, identity, tokens);
+      if (!owner.ours) break;
+      popRoute(req);
+      poppedOurs = true;
+      if (owner.connectionId !== undefined) token = owner.connectionId;
+    }
+
+    const remaining = req.routes();
+    const nextRoute = remaining.ok ? remaining.value[0] : undefined;
+    if (nextRoute !== undefined) {
+      // A Route to someone else (a WebSocket server): loose routing, R-URI untouched.
+      const dest = this.#wsDestination(nextRoute.uri);
+      if (dest === undefined) this.#reply(tx, 404, 'Route not reachable over WebSocket');
+      else this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
+      return;
+    }
+    if (token !== undefined && token !== tx.flow.connectionId) {
+      const flow = this.#o.port.flow(token);
+      if (flow === undefined) {
+        // RFC 5626 §5.3.1: the flow the dialog runs on is gone.
+        this.#reply(tx, 430, 'Flow Failed');
+        return;
+      }
+      this.#forwarder.forward(tx, [{ kind: 'flow', flow }]);
+      return;
+    }
+
+    const ruri = req.uri();
+    if (!ruri.ok) {
+      this.#reply(tx, 400, 'Bad Request-URI');
+      return;
+    }
+    const uri = ruri.value;
+    if (uri.kind !== 'sip') {
+      this.#reply(tx, 416);
+      return;
+    }
+    if (identity.isOurDomain(uri.host)) {
+      await this.#forOurDomain(tx, uri);
+      return;
+    }
+    if (poppedOurs || uri.address.endsWith('.invalid')) {
+      // In-dialog toward a client whose flow we cannot name, or a Contact of a WebSocket client:
+      // never resolve `.invalid` (RFC 7118 §5.2) and never dial a client.
+      this.#reply(tx, 404, 'Not Found');
+      return;
+    }
+    const dest = this.#wsDestination(uri.toString());
+    if (dest === undefined) {
+      this.#reply(tx, 403, 'Relaying Forbidden');
+      return;
+    }
+    this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
+  }
+
+  async #forOurDomain(tx: ServerTx, uri: SipUri): Promise<void> {
+    const req = tx.request;
+    if (req.method === 'REGISTER') {
+      await this.#register(tx);
+      return;
+    }
+    if (uri.user === undefined) {
+      if (req.method === 'OPTIONS') {
+        this.#reply(tx, 200, 'OK', [
+          ['Allow', ALLOW],
+          ['Accept', 'application/sdp, text/plain'],
+          ['Supported', 'path, outbound'],
+        ]);
+      } else {
+        this.#reply(tx, 404, 'Not Found');
+      }
+      return;
+    }
+    // New requests from our users must authenticate (when auth is on); in-dialog ones need not.
+    const to = req.to();
+    const inDialog = to.ok && to.value.tag !== undefined;
+    if (this.#o.auth && !inDialog && !(await this.#authorised(tx, 'from'))) return;
+    if (tx.cancelled) return;
+
+    const aor = `sip:${uri.user}@${uri.address}`;
+    const now = this.#now();
+    const bindings = await this.#o.location.lookup(aor, now);
+    if (tx.cancelled) return;
+    const usable = bindings.filter((b) => isUsable(b, now));
+    const targets: Target[] = [];
+    for (const b of usable) {
+      const flow = b.flow.node === this.#o.identity.node ? this.#o.port.flow(b.flow.connectionId) : undefined;
+      if (flow === undefined) continue;
+      targets.push({ kind: 'flow', flow, ruri: b.contact, ...(b.path ? { path: b.path } : {}) });
+    }
+    if (targets.length === 0) {
+      if (bindings.length > 0) {
+        // Registered, but every flow is gone (RFC 5626 §5.3.1: 430 for outbound flows).
+        if (bindings.some(isOutbound)) this.#reply(tx, 430, 'Flow Failed');
+        else this.#reply(tx, 480, 'Temporarily Unavailable');
+        return;
+      }
+      const known = this.#o.knownUser?.(uri.user, uri.address);
+      if (known === false) this.#reply(tx, 404, 'Not Found');
+      else this.#reply(tx, 480, 'Temporarily Unavailable');
+      return;
+    }
+    this.#forwarder.forward(tx, targets);
+  }
+
+  async #register(tx: ServerTx): Promise<void> {
+    const req = tx.request;
+    const to = req.to();
+    if (!to.ok) {
+      this.#reply(tx, 400, 'Bad To');
+      return;
+    }
+    const toUri = to.value.parsedUri();
+    if (!toUri.ok || toUri.value.kind !== 'sip' || toUri.value.user === undefined) {
+      this.#reply(tx, 404, 'Not Found');
+      return;
+    }
+    const u = toUri.value;
+    if (!this.#o.identity.isOurDomain(u.host)) {
+      this.#reply(tx, 403, 'Domain not served here');
+      return;
+    }
+    if (this.#o.auth && !(await this.#authorised(tx, 'to'))) return;
+    const reply = await this.#o.registrar.handle(req, tx.flow, `sip:${u.user}@${u.address}`);
+    this.#reply(tx, reply.status, reply.reason, reply.headers);
+  }
+
+  /** Digest check for REGISTER (To) or a new request (From). Answers the challenge itself. */
+  async #authorised(tx: ServerTx, who: 'to' | 'from'): Promise<boolean> {
+    const auth = this.#o.auth;
+    if (!auth) return true;
+    const req = tx.request;
+    const na = who === 'to' ? req.to() : req.from();
+    if (!na.ok) {
+      this.#reply(tx, 400, `Bad ${who === 'to' ? 'To' : 'From'}`);
+      return false;
+    }
+    const u = na.value.parsedUri();
+    if (!u.ok || u.value.kind !== 'sip') {
+      this.#reply(tx, 403, 'Forbidden');
+      return false;
+    }
+    if (who === 'from' && !this.#o.identity.isOurDomain(u.value.host)) {
+      // Not one of ours: nothing to authenticate it against (calls from servers we route to).
+      return true;
+    }
+    const realm = u.value.address;
+    const decision = checkRequestAuth(auth, req, { user: u.value.user, host: u.value.host }, realm);
+    if (decision.ok) return true;
+    this.stats.authFailures++;
+    if (decision.status === 403) this.#reply(tx, 403, decision.reason);
+    else this.#reply(tx, decision.status, undefined, decision.headers);
+    return false;
+  }
+
+  #ack(req: SipMessage, flow: FlowInfo): void {
+    const key = serverTxKey(req);
+    const tx = key === undefined ? undefined : this.#servers.get(key);
+    if (tx && tx.state === 'completed') {
+      // RFC 3261 §17.2.1: the ACK to our non-2xx final ends the transaction (Timer I = 0 on WS).
+      this.#finish(tx);
+      return;
+    }
+    // An ACK to a 2xx is a transaction of its own, routed end to end by its Route set.
+    this.#forwarder.forwardAck(req, flow);
+  }
+
+  #cancel(req: SipMessage, flow: FlowInfo): void {
+    const key = serverTxKey(req, 'INVITE');
+    const invite = key === undefined ? undefined : this.#servers.get(key);
+    if (!invite) {
+      this.#statelessReply(req, flow, 481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    // RFC 3261 §9.2: 200 to the CANCEL; the INVITE itself ends with 487 from downstream.
+    this.#statelessReply(req, flow, 200, 'OK');
+    if (invite.finalSent) return;
+    if (invite.branches.length === 0) {
+      invite.cancelled = true;
+      this.#reply(invite, 487);
+      return;
+    }
+    this.#forwarder.cancelAll(invite);
+  }
+
+  // ---- responses ---------------------------------------------------------------------------
+
+  /** Answer a server transaction ourselves. */
+  #reply(
+    tx: ServerTx,
+    status: number,
+    reason?: string,
+    headers?: ReadonlyArray<readonly [string, string]>,
+  ): void {
+    const res = createResponse(tx.request, status, reason, headers ? { headers } : {});
+    if (!res.ok) {
+      this.#log.warn({ err: res.error }, 'cannot build a response');
+      return;
+    }
+    this.#sendResponse(tx, res.value);
+  }
+
+  /** Send a response upstream on a server transaction and move it along (RFC 3261 §17.2). */
+  #sendResponse(tx: ServerTx, res: SipMessage): void {
+    const status = res.status;
+    if (
+      tx.state === 'terminated' ||
+      (tx.finalSent && !(status >= 200 && status < 300 && tx.state === 'accepted'))
+    ) {
+      this.stats.lateResponses++;
+      return;
+    }
+    const bytes = serialize(res);
+    if (status >= 200) {
+      tx.lastResponse = bytes;
+      if (tx.state === 'proceeding') {
+        tx.finalStatus = status;
+        if (!tx.isInvite) {
+          tx.moveTo('terminated'); // Timer J = 0 on a reliable transport
+          this.#forget(tx);
+        } else {
+          // RFC 6026: Accepted (more 2xx from forks pass) or Completed (waiting for the ACK), Timers L/H.
+          tx.moveTo(status < 300 ? 'accepted' : 'completed');
+          tx.timer = setTimeout(() => this.#finish(tx), this.#lingerMs);
+          tx.timer.unref?.();
+        }
+      }
+    }
+    this.stats.responsesOut++;
+    this.#o.port.send(tx.flow.connectionId, bytes).catch((err: unknown) => {
+      this.stats.sendFailures++;
+      this.#log.debug({ err, status }, 'response could not be sent upstream');
+    });
+  }
+
+  #finish(tx: ServerTx): void {
+    clearTimeout(tx.timer);
+    if (tx.state !== 'terminated') tx.moveTo('terminated');
+    this.#forget(tx);
+    this.#forwarder.forget(tx);
+  }
+
+  #forget(tx: ServerTx): void {
+    if (this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key);
+    const set = this.#serversByConn.get(tx.flow.connectionId);
+    if (set) {
+      set.delete(tx);
+      if (set.size === 0) this.#serversByConn.delete(tx.flow.connectionId);
+    }
+    if (!tx.isInvite) this.#forwarder.forget(tx);
+  }
+
+  #statelessReply(req: SipMessage, flow: FlowInfo, status: number, reason: string): void {
+    const res = createResponse(req, status, reason);
+    if (!res.ok) return;
+    this.stats.responsesOut++;
+    void this.#o.port.send(flow.connectionId, serialize(res.value)).catch(() => {
+      this.stats.sendFailures++;
+    });
+  }
+
+  #malformed(m: Inbound, error: SipwssError): void {
+    this.stats.malformed++;
+    const answer = answerMalformed(m.data, error);
+    this.#log.info(
+      { connectionId: m.connectionId, remote: m.remote, code: error.code, answered: answer !== undefined },
+      `malformed SIP message: ${error.message}`,
+    );
+    if (answer === undefined) {
+      this.stats.dropped++;
+      return;
+    }
+    this.stats.responsesOut++;
+    void this.#o.port.send(m.connectionId, answer).catch(() => {
+      this.stats.sendFailures++;
+    });
+  }
+
+  /** A WebSocket server destination from a URI with transport=ws/wss (or sips:), else undefined. */
+  #wsDestination(uriText: string): WsDestination | undefined {
+    const na = uriText.trim().replace(/^<|>$/g, '');
+    const parsed = parseMessageUri(na);
+    if (parsed === undefined) return undefined;
+    const t = parsed.transport;
+    if (t !== 'ws' && t !== 'wss') return undefined;
+    if (parsed.address.endsWith('.invalid')) return undefined;
+    const secure = t === 'wss' || parsed.scheme === 'sips';
+    return { secure, host: parsed.address, port: parsed.port ?? (secure ? 443 : 80) };
+  }
+}
+
+function parseMessageUri(s: string): SipUri | undefined {
+  const r = parseSipUri(s);
+  return r.ok ? r.value : undefined;
+}

@@ -1,0 +1,138 @@
+/**
+ * REGISTER, from message to binding and back (RFC 3261 §10.3, RFC 5626 §6, RFC 3327 §5.3): the
+ * message is read into a `RegisterInput`, the decision is `applyRegister` inside the store's atomic
+ * update, and the 200 OK lists every current contact with its own `;expires=` (SIP.js drops a
+ * 200 without it: clients-on-the-wire.md).
+ */
+import {
+  type Contact,
+  contactExpires,
+  contactInstance,
+  contactQ,
+  contactRegId,
+  type SipMessage,
+} from '../../sip/index.js';
+import type { Binding } from '../location/binding.js';
+import type { LocationStore } from '../location/store.js';
+import type { FlowInfo } from '../port.js';
+import {
+  applyRegister,
+  type ContactInput,
+  type RegisterOutcome,
+  remainingSeconds,
+} from './apply-register.js';
+import type { RegistrarPolicy } from './policy.js';
+
+/** Option tags we understand in Require (RFC 3261 §8.2.2.3: others get 420). */
+const SUPPORTED_TAGS = new Set(['path', 'outbound']);
+
+export interface RegistrarReply {
+  readonly status: number;
+  readonly reason?: string;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+}
+
+export class Registrar {
+  readonly #store: LocationStore;
+  readonly #policy: RegistrarPolicy;
+  readonly #node: string;
+  readonly #now: () => number;
+
+  constructor(opts: { store: LocationStore; policy: RegistrarPolicy; node: string; now?: () => number }) {
+    this.#store = opts.store;
+    this.#policy = opts.policy;
+    this.#node = opts.node;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  async handle(req: SipMessage, flow: FlowInfo, aor: string): Promise<RegistrarReply> {
+    const unsupported = req.require().filter((t) => !SUPPORTED_TAGS.has(t.toLowerCase()));
+    if (unsupported.length > 0) return { status: 420, headers: [['Unsupported', unsupported.join(', ')]] };
+
+    const contacts = req.contacts();
+    const expires = req.expires();
+    const callId = req.callId();
+    const cseq = req.cseq();
+    const paths = req.paths();
+    if (!contacts.ok || !expires.ok || !callId.ok || !cseq.ok || !paths.ok) {
+      return { status: 400, reason: 'Bad Request', headers: [] };
+    }
+    const star = contacts.value.some((c) => c.star === true);
+    const inputs: ContactInput[] = [];
+    for (const c of contacts.value as Contact[]) {
+      if (c.star === true) continue;
+      const instance = contactInstance(c);
+      const regId = contactRegId(c);
+      const q = contactQ(c);
+      const exp = contactExpires(c);
+      inputs.push({
+        uri: c.uri,
+        ...(exp !== undefined ? { expires: exp } : {}),
+        ...(q !== undefined ? { q } : {}),
+        ...(instance !== undefined ? { instance } : {}),
+        ...(regId !== undefined ? { regId } : {}),
+      });
+    }
+    const now = this.#now();
+    const userAgent = req.get('user-agent');
+    const outcome: RegisterOutcome = await this.#store.update(aor, now, (current) =>
+      applyRegister(
+        current,
+        {
+          aor,
+          star,
+          contacts: inputs,
+          ...(expires.value !== undefined ? { expiresHeader: expires.value } : {}),
+          callId: callId.value,
+          cseq: cseq.value.seq,
+          flow: {
+            node: this.#node,
+            connectionId: flow.connectionId,
+            transport: flow.transport,
+            remote: flow.remote,
+          },
+          ...(paths.value.length > 0 ? { path: paths.value.map((p) => String(p)) } : {}),
+          ...(userAgent !== undefined ? { userAgent } : {}),
+          now,
+        },
+        this.#policy,
+      ),
+    );
+    switch (outcome.status) {
+      case 200:
+        return { status: 200, headers: this.#okHeaders(req, outcome.bindings, inputs, now) };
+      case 423:
+        return { status: 423, headers: [['Min-Expires', String(outcome.minExpires)]] };
+      default:
+        return { status: outcome.status, reason: outcome.reason, headers: [] };
+    }
+  }
+
+  #okHeaders(
+    req: SipMessage,
+    bindings: readonly Binding[],
+    inputs: readonly ContactInput[],
+    now: number,
+  ): Array<readonly [string, string]> {
+    const headers: Array<readonly [string, string]> = [];
+    for (const b of bindings) {
+      let v = `<${b.contact}>;expires=${remainingSeconds(b, now)}`;
+      if (b.instance !== undefined) v += `;+sip.instance="<${b.instance}>"`;
+      if (b.regId !== undefined) v += `;reg-id=${b.regId}`;
+      headers.push(['Contact', v]);
+    }
+    // RFC 5626 §6: an outbound registration accepted says so.
+    const supported = req.supported().map((t) => t.toLowerCase());
+    if (
+      supported.includes('outbound') &&
+      inputs.some((c) => c.instance !== undefined && c.regId !== undefined)
+    ) {
+      headers.push(['Require', 'outbound']);
+    }
+    // RFC 3327 §5.3: the registrar echoes the Path it stored.
+    const paths = req.getAll('path');
+    for (const p of paths) headers.push(['Path', p]);
+    headers.push(['Date', new Date(now).toUTCString()]);
+    return headers;
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * Parses one SIP message whose boundary is known (RFC 3261 §7): one WebSocket message
+ * (RFC 7118 §5.1), one UDP datagram (RFC 3261 §18.3), or one message cut from a stream by
+ * `SipStreamFramer`. One pass over the header section: `indexOf` on CRLF, latin1 slices, a
+ * table for header names; typed values wait until they are asked for.
+ *
+ * The message's body is a view of the input buffer (no copy): do not reuse that buffer.
+ */
+import { CR, isWs, LF, TOKEN } from './chars.js';
+import { type SipResult, sipFail } from './errors.js';
+import { headerKeyAt, splitList } from './headers.js';
+import { DEFAULT_LIMITS, type SipLimits } from './limits.js';
+import { type HeaderOffsets, SipMessage } from './message.js';
+import { parseContentLength } from './scalars.js';
+
+/**
+ * How the message boundary was found, which decides what Content-Length must be:
+ * - 'websocket': RFC 7118 §5.1: optional; when present it must equal the body length.
+ * - 'datagram': RFC 3261 §18.3: optional; bytes beyond it are discarded; fewer is an error.
+ * - 'stream': the framer already cut the body by Content-Length (RFC 3261 §18.3, mandatory).
+ */
+export type ParseMode = 'websocket' | 'datagram' | 'stream';
+
+const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
+
+// Bits for the headers every message needs (RFC 3261 §8.1.1; Max-Forwards is tolerated when
+// missing, as a proxy adds it: §16.6 step 3).
+const H_VIA = 1;
+const H_FROM = 2;
+const H_TO = 4;
+const H_CALLID = 8;
+const H_CSEQ = 16;
+const H_ALL = H_VIA | H_FROM | H_TO | H_CALLID | H_CSEQ;
+/** Keys come from `headerKeyAt` as interned literals, so these compare by pointer first. */
+function requiredBit(key: string): number {
+  switch (key.length) {
+    case 2:
+      return key === 'to' ? H_TO : 0;
+    case 3:
+      return key === 'via' ? H_VIA : 0;
+    case 4:
+      return key === 'from' ? H_FROM : key === 'cseq' ? H_CSEQ : 0;
+    case 7:
+      return key === 'call-id' ? H_CALLID : 0;
+    default:
+      return 0;
+  }
+}
+const MISSING_NAMES: Array<[number, string]> = [
+  [H_VIA, 'Via'],
+  [H_FROM, 'From'],
+  [H_TO, 'To'],
+  [H_CALLID, 'Call-ID'],
+  [H_CSEQ, 'CSeq'],
+];
+
+export function parseMessage(
+  buf: Buffer,
+  limits: SipLimits = DEFAULT_LIMITS,
+  mode: ParseMode = 'websocket',
+): SipResult<SipMessage> {
+  const len = buf.length;
+  if (len > limits.maxMessageSize) return sipFail('SIP_TOO_LARGE', `${len} bytes`);
+  // RFC 3261 §7.5: CRLFs before the start line are ignored.
+  let start = 0;
+  while (start + 1 < len && buf[start] === CR && buf[start + 1] === LF) start += 2;
+  if (start >= len || (start + 1 === len && buf[start] === CR)) return sipFail('SIP_EMPTY');
+  const headEnd = buf.indexOf(CRLFCRLF, start);
+  if (headEnd === -1) return sipFail('SIP_NO_HEADER_END');
+  // The header section with its last CRLF, as a byte string.
+  const s = buf.toString('latin1', start, headEnd + 2);
+  const head = parseHead(s, limits);
+  if (!head.ok) return head;
+  const { msg, contentLength } = head.value;
+
+  const bodyStart = headEnd + 4;
+  const available = len - bodyStart;
+  let bodyLen = available;
+  if (contentLength !== undefined) {
+    if (contentLength > available)
+      return sipFail('SIP_BODY_MISMATCH', `Content-Length ${contentLength}, ${available} bytes`);
+    if (contentLength < available) {
+      // RFC 3261 §18.3: extra datagram bytes are discarded. RFC 7118 §5.1: over WebSocket the
+      // message is exactly one frame, so a wrong Content-Length is an error.
+      if (mode !== 'datagram')
+        return sipFail('SIP_BODY_MISMATCH', `Content-Length ${contentLength}, ${available} bytes`);
+      bodyLen = contentLength;
+    }
+  } else if (mode === 'stream') {
+    return sipFail('SIP_MISSING_CONTENT_LENGTH');
+  }
+  if (bodyLen > 0) msg.body = buf.subarray(bodyStart, bodyStart + bodyLen);
+  return { ok: true, value: msg };
+}
+
+interface Head {
+  readonly msg: SipMessage;
+  readonly contentLength: number | undefined;
+}
+
+/** Start line and header lines of `s` (which ends with the last header's CRLF). */
+export function parseHead(s: string, limits: SipLimits): SipResult<Head> {
+  const e = s.indexOf('\r\n');
+  const line = s.slice(0, e);
+  if (line.indexOf('\n') !== -1) return sipFail('SIP_BAD_START_LINE', 'bare LF');
+  const isResponse = line.startsWith('SIP/');
+  if (e > limits.maxHeaderLineLength) {
+    return sipFail(isResponse ? 'SIP_HEADER_TOO_LONG' : 'SIP_URI_TOO_LONG', `start line of ${e} bytes`);
+  }
+  const start = isResponse ? parseStatusLine(line) : parseRequestLine(line);
+  if (!start.ok) return start;
+
+  const keys: string[] = [];
+  const offs: HeaderOffsets = [];
+  const n = s.length;
+  let pos = e + 2;
+  let seen = 0;
+  let vias = 0;
+  let contentLength: number | undefined;
+  const maxLine = limits.maxHeaderLineLength;
+  const maxHeaders = limits.maxHeaders;
+  while (pos < n) {
+    // Lines end in CRLF (RFC 3261 §7); a bare LF is malformed. Searching one char is faster.
+    let lineEnd = s.indexOf('\n', pos) - 1;
+    if (s.charCodeAt(lineEnd) !== CR) return sipFail('SIP_BAD_HEADER', 'bare LF');
+    let folded = 0;
+    // RFC 3261 §7.3.1: a line starting with SP or HTAB continues the previous header.
+    while (lineEnd + 2 < n && isWs(s.charCodeAt(lineEnd + 2))) {
+      lineEnd = s.indexOf('\n', lineEnd + 2) - 1;
+      if (s.charCodeAt(lineEnd) !== CR) return sipFail('SIP_BAD_HEADER', 'bare LF');
+      folded = 1;
+    }
+    if (lineEnd - pos > maxLine) return sipFail('SIP_HEADER_TOO_LONG', `${lineEnd - pos} bytes`);
+    if (keys.length >= maxHeaders) return sipFail('SIP_TOO_MANY_HEADERS', `more than ${maxHeaders}`);
+    const colon = s.indexOf(':', pos);
+    if (colon === -1 || colon > lineEnd) return sipFail('SIP_BAD_HEADER', 'no colon');
+    // HCOLON = *( SP / HTAB ) ":" SWS
+    let nameEnd = colon;
+    while (nameEnd > pos && isWs(s.charCodeAt(nameEnd - 1))) nameEnd--;
+    if (nameEnd === pos) return sipFail('SIP_BAD_HEADER', 'empty header name');
+    for (let i = pos; i < nameEnd; i++) {
+      if (TOKEN[s.charCodeAt(i)] !== 1) return sipFail('SIP_BAD_HEADER', 'bad character in header name');
+    }
+    let vs = colon + 1;
+    while (vs < lineEnd && isWsOrLine(s.charCodeAt(vs))) vs++;
+    let ve = lineEnd;
+    while (ve > vs && isWsOrLine(s.charCodeAt(ve - 1))) ve--;
+    const key = headerKeyAt(s, pos, nameEnd);
+    keys.push(key);
+    offs.push(pos, nameEnd, vs, ve, lineEnd, folded);
+    const bit = requiredBit(key);
+    if (bit !== 0) {
+      seen |= bit;
+      if (bit === H_VIA) {
+        const comma = s.indexOf(',', vs);
+        if (comma === -1 || comma >= ve) vias++;
+        else {
+          const parts = splitList(s.slice(vs, ve));
+          if (parts === undefined) return sipFail('SIP_BAD_VIA', 'unbalanced quotes or <>');
+          vias += parts.length;
+        }
+        if (vias > limits.maxVia) return sipFail('SIP_TOO_MANY_VIA', `more than ${limits.maxVia}`);
+      }
+    } else if (key === 'content-length') {
+      const cl = parseContentLength(
+        folded === 1 ? s.slice(vs, ve).replace(/[ \t]*\r\n[ \t]+/g, ' ') : s.slice(vs, ve),
+      );
+      if (!cl.ok) return cl;
+      // Two different Content-Length values cannot both frame the body.
+      if (contentLength !== undefined && contentLength !== cl.value)
+        return sipFail('SIP_DUPLICATE_HEADER', 'Content-Length');
+      contentLength = cl.value;
+    }
+    pos = lineEnd + 2;
+  }
+  if (seen !== H_ALL) {
+    for (const [bit, name] of MISSING_NAMES)
+      if ((seen & bit) === 0) return sipFail('SIP_MISSING_HEADER', name);
+  }
+  const st = start.value;
+  const msg = new SipMessage({
+    kind: st.kind,
+    method: st.method,
+    requestUri: st.requestUri,
+    status: st.status,
+    reason: st.reason,
+    startLineRaw: line,
+    raw: { src: s, keys, offs },
+  });
+  return { ok: true, value: { msg, contentLength } };
+}
+
+/** Whitespace that may surround a value: SP, HTAB, and the CRLF of a folded line. */
+function isWsOrLine(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+interface StartLine {
+  readonly kind: 'request' | 'response';
+  readonly method: string;
+  readonly requestUri: string;
+  readonly status: number;
+  readonly reason: string;
+}
+
+/** RFC 3261 §7.1 Request-Line = Method SP Request-URI SP SIP-Version CRLF */
+function parseRequestLine(line: string): SipResult<StartLine> {
+  const sp1 = line.indexOf(' ');
+  if (sp1 <= 0) return sipFail('SIP_BAD_START_LINE', 'no method');
+  for (let i = 0; i < sp1; i++) {
+    if (TOKEN[line.charCodeAt(i)] !== 1) return sipFail('SIP_BAD_METHOD');
+  }
+  const sp2 = line.indexOf(' ', sp1 + 1);
+  if (sp2 === -1) return sipFail('SIP_BAD_START_LINE', 'no SIP version');
+  const uri = line.slice(sp1 + 1, sp2);
+  const version = line.slice(sp2 + 1);
+  if (uri.length === 0 || uri.charCodeAt(0) === 0x3c /* < */)
+    return sipFail('SIP_BAD_START_LINE', 'bad Request-URI');
+  const v = checkVersion(version);
+  if (!v.ok) return v;
+  for (let i = 0; i < uri.length; i++) {
+    const c = uri.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f) return sipFail('SIP_BAD_START_LINE', 'control character in Request-URI');
+  }
+  return {
+    ok: true,
+    value: { kind: 'request', method: line.slice(0, sp1), requestUri: uri, status: 0, reason: '' },
+  };
+}
+
+/** RFC 3261 §7.2 Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF */
+function parseStatusLine(line: string): SipResult<StartLine> {
+  const sp1 = line.indexOf(' ');
+  if (sp1 === -1) return sipFail('SIP_BAD_START_LINE', 'no status code');
+  const v = checkVersion(line.slice(0, sp1));
+  if (!v.ok) return v;
+  const code = line.slice(sp1 + 1, sp1 + 4);
+  if (!/^[1-6]\d\d$/.test(code)) return sipFail('SIP_BAD_STATUS', code);
+  // The SP before an empty Reason-Phrase is required by the grammar; tolerate its absence.
+  if (line.length > sp1 + 4 && line.charCodeAt(sp1 + 4) !== 0x20) {
+    return sipFail('SIP_BAD_STATUS', 'status code longer than 3 digits');
+  }
+  return {
+    ok: true,
+    value: {
+      kind: 'response',
+      method: '',
+      requestUri: '',
+      status: Number(code),
+      reason: line.slice(sp1 + 5),
+    },
+  };
+}
+
+/** RFC 3261 §7.1: SIP-Version is "SIP/2.0", case-insensitive; others get 505. */
+function checkVersion(v: string): SipResult<void> {
+  if (v === 'SIP/2.0' || v.toUpperCase() === 'SIP/2.0') return { ok: true, value: undefined };
+  if (/^SIP\/\d+\.\d+$/i.test(v)) return sipFail('SIP_BAD_VERSION', v);
+  return sipFail('SIP_BAD_START_LINE', 'bad SIP version');
+}

@@ -1,0 +1,115 @@
+/**
+ * A response to a request as a UAS or a stateless proxy builds one (RFC 3261 §8.2.6):
+ * Via (all values, same order), From, Call-ID and CSeq copied unchanged (untouched lines keep
+ * their bytes), To copied with a tag added when the request had none and the status is not 100,
+ * Timestamp copied into 100 (§8.2.6.1).
+ */
+import { randomBytes } from 'node:crypto';
+import { type SipResult, sipFail } from './errors.js';
+import { type HeaderField, headerField, SipMessage } from './message.js';
+
+export const REASON_PHRASES: Readonly<Record<number, string>> = {
+  100: 'Trying',
+  180: 'Ringing',
+  181: 'Call Is Being Forwarded',
+  182: 'Queued',
+  183: 'Session Progress',
+  200: 'OK',
+  202: 'Accepted',
+  301: 'Moved Permanently',
+  302: 'Moved Temporarily',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  410: 'Gone',
+  413: 'Request Entity Too Large',
+  414: 'Request-URI Too Long',
+  415: 'Unsupported Media Type',
+  416: 'Unsupported URI Scheme',
+  420: 'Bad Extension',
+  421: 'Extension Required',
+  423: 'Interval Too Brief',
+  430: 'Flow Failed',
+  439: 'First Hop Lacks Outbound Support',
+  480: 'Temporarily Unavailable',
+  481: 'Call/Transaction Does Not Exist',
+  482: 'Loop Detected',
+  483: 'Too Many Hops',
+  484: 'Address Incomplete',
+  486: 'Busy Here',
+  487: 'Request Terminated',
+  488: 'Not Acceptable Here',
+  491: 'Request Pending',
+  500: 'Server Internal Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Server Time-out',
+  505: 'Version Not Supported',
+  513: 'Message Too Large',
+  600: 'Busy Everywhere',
+  603: 'Decline',
+  604: 'Does Not Exist Anywhere',
+  606: 'Not Acceptable',
+};
+
+export interface ResponseOptions {
+  /** To tag to add when the request's To has none (default: 10 random hex chars). */
+  readonly toTag?: string;
+  /** Extra headers, appended in order. */
+  readonly headers?: ReadonlyArray<readonly [string, string]>;
+  readonly body?: Buffer | string;
+  readonly contentType?: string;
+}
+
+const COPIED = new Set(['via', 'from', 'call-id', 'cseq']);
+
+export function createResponse(
+  req: SipMessage,
+  status: number,
+  reason?: string,
+  opts: ResponseOptions = {},
+): SipResult<SipMessage> {
+  if (!req.isRequest) return sipFail('SIP_BAD_START_LINE', 'createResponse needs a request');
+  if (!Number.isInteger(status) || status < 100 || status > 699) throw new RangeError(`bad status ${status}`);
+  const headers: HeaderField[] = [];
+  let to: HeaderField | undefined;
+  for (const h of req.headers) {
+    if (COPIED.has(h.key)) headers.push(h);
+    else if (h.key === 'to' && to === undefined) {
+      to = h;
+      headers.push(h);
+    } else if (h.key === 'timestamp' && status === 100) headers.push(h);
+  }
+  if (to === undefined) return sipFail('SIP_MISSING_HEADER', 'To');
+  // RFC 3261 §8.2.6.2: the UAS adds a To tag unless the request had one; 100 Trying may omit it.
+  if (status > 100) {
+    const parsed = req.to();
+    if (!parsed.ok) return parsed;
+    if (parsed.value.tag === undefined) {
+      const na = parsed.value;
+      const tagged = `${na.displayName === undefined ? '' : `${na.displayName} `}<${na.uri}>${na.params.toString()};tag=${opts.toTag ?? randomBytes(5).toString('hex')}`;
+      headers[headers.indexOf(to)] = headerField(to.name, tagged);
+    }
+  }
+  for (const [name, value] of opts.headers ?? []) headers.push(headerField(name, value));
+  let body: Buffer | undefined;
+  if (opts.body !== undefined) {
+    body = typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : opts.body;
+    if (opts.contentType !== undefined) headers.push(headerField('Content-Type', opts.contentType));
+  }
+  return {
+    ok: true,
+    value: new SipMessage({
+      kind: 'response',
+      status,
+      reason: reason ?? REASON_PHRASES[status] ?? (status < 200 ? 'Provisional' : 'Unknown'),
+      headers,
+      ...(body === undefined ? {} : { body }),
+    }),
+  };
+}

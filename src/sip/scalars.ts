@@ -1,0 +1,107 @@
+/**
+ * Single-value headers: CSeq (RFC 3261 §20.16), Max-Forwards (§20.22), Expires and Min-Expires
+ * (§20.19, §20.23), Content-Length (§20.14), Content-Type (§20.15), Call-ID (§20.8), option-tag
+ * lists for Supported / Require (§20.37, §20.32).
+ */
+import { isToken, skipWs, TOKEN, WORD } from './chars.js';
+import { type SipErrorCode, type SipResult, sipFail } from './errors.js';
+import { type Params, parseHeaderParams } from './parameters.js';
+
+/** 1*DIGIT to a number no larger than `max`; leading zeros allowed (RFC 4475 §3.1.1.1). */
+export function parseDigits(
+  s: string,
+  max: number,
+  code: SipErrorCode = 'SIP_BAD_NUMBER',
+): SipResult<number> {
+  const t = s.trim();
+  if (t.length === 0) return sipFail(code, 'empty');
+  let n = 0;
+  for (let i = 0; i < t.length; i++) {
+    const d = t.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return sipFail(code, `not a number: ${t.slice(0, 20)}`);
+    n = n * 10 + d;
+    if (n > max) return sipFail(code, `out of range: ${t.slice(0, 20)}`);
+  }
+  return { ok: true, value: n };
+}
+
+export interface CSeq {
+  readonly seq: number;
+  readonly method: string;
+}
+
+/** RFC 3261 §8.1.1.5: the sequence number MUST be less than 2**31. */
+export const CSEQ_MAX = 0x7fffffff;
+
+export function parseCSeq(s: string): SipResult<CSeq> {
+  let i = skipWs(s, 0);
+  const start = i;
+  while (i < s.length && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
+  const num = parseDigits(s.slice(start, i), CSEQ_MAX, 'SIP_BAD_CSEQ');
+  if (!num.ok) return num;
+  const j = skipWs(s, i);
+  if (j === i) return sipFail('SIP_BAD_CSEQ', 'no space before method');
+  const method = s.slice(j).trimEnd();
+  if (!isToken(method)) return sipFail('SIP_BAD_CSEQ', 'bad method');
+  return { ok: true, value: { seq: num.value, method } };
+}
+
+/** RFC 3261 §20.22: 0-255. */
+export function parseMaxForwards(s: string): SipResult<number> {
+  return parseDigits(s, 255);
+}
+
+/** delta-seconds up to 2**32-1 (RFC 3261 §25.1); larger values are errors the caller may default. */
+export function parseDeltaSeconds(s: string): SipResult<number> {
+  return parseDigits(s, 0xffffffff);
+}
+
+export function parseContentLength(s: string): SipResult<number> {
+  return parseDigits(s, 0x7fffffff, 'SIP_BAD_CONTENT_LENGTH');
+}
+
+export interface MediaType {
+  /** Lower-cased. */
+  readonly type: string;
+  /** Lower-cased. */
+  readonly subtype: string;
+  readonly params: Params;
+}
+
+/** RFC 3261 §20.15 media-type = m-type SLASH m-subtype *(SEMI m-parameter). */
+export function parseContentType(s: string): SipResult<MediaType> {
+  let i = skipWs(s, 0);
+  const a = i;
+  while (i < s.length && TOKEN[s.charCodeAt(i)] === 1) i++;
+  const type = s.slice(a, i);
+  i = skipWs(s, i);
+  if (type === '' || s.charCodeAt(i) !== 0x2f)
+    return sipFail('SIP_BAD_CONTENT_TYPE', 'expected type/subtype');
+  i = skipWs(s, i + 1);
+  const b = i;
+  while (i < s.length && TOKEN[s.charCodeAt(i)] === 1) i++;
+  const subtype = s.slice(b, i);
+  if (subtype === '') return sipFail('SIP_BAD_CONTENT_TYPE', 'no subtype');
+  const params = parseHeaderParams(s, i, 'Content-Type');
+  if (!params.ok) return sipFail('SIP_BAD_CONTENT_TYPE', params.error.detail);
+  return {
+    ok: true,
+    value: { type: type.toLowerCase(), subtype: subtype.toLowerCase(), params: params.value },
+  };
+}
+
+/** RFC 3261 §25.1 callid = word [ "@" word ]. */
+export function parseCallId(s: string): SipResult<string> {
+  const t = s.trim();
+  if (t.length === 0) return sipFail('SIP_BAD_CALL_ID', 'empty');
+  let at = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 0x40) {
+      if (++at > 1 || i === 0 || i === t.length - 1) return sipFail('SIP_BAD_CALL_ID', "misplaced '@'");
+    } else if (c > 255 || WORD[c] !== 1) {
+      return sipFail('SIP_BAD_CALL_ID', 'bad character');
+    }
+  }
+  return { ok: true, value: t };
+}

@@ -1,0 +1,311 @@
+/**
+ * SIP, SIPS and tel URIs (RFC 3261 §19.1, §25.1; RFC 3966). Components are kept as written
+ * (escapes included) so that a URI renders back exactly; `unescape` decodes for comparison.
+ * Other schemes parse as an `OtherUri`: a request for one is well-formed but answered 416
+ * (RFC 3261 §8.2.2.1), which is the caller's decision.
+ */
+import { HOST } from './chars.js';
+import { type SipResult, sipFail } from './errors.js';
+import { Params, parseUriParams } from './parameters.js';
+
+function table(chars: string): Uint8Array {
+  const t = new Uint8Array(256);
+  for (let c = 0x30; c <= 0x39; c++) t[c] = 1;
+  for (let c = 0x41; c <= 0x5a; c++) t[c] = 1;
+  for (let c = 0x61; c <= 0x7a; c++) t[c] = 1;
+  for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = 1;
+  return t;
+}
+
+// RFC 3261 §25.1: unreserved = alphanum / mark; mark = - _ . ! ~ * ' ( )
+const MARK = "-_.!~*'()";
+/** user = 1*( unreserved / escaped / user-unreserved ), user-unreserved = & = + $ , ; ? / */
+const USER = table(`${MARK}&=+$,;?/`);
+/** password = *( unreserved / escaped / & = + $ , ) */
+const PASSWORD = table(`${MARK}&=+$,`);
+/** paramchar = param-unreserved / unreserved / escaped; param-unreserved = [ ] / : & + $ */
+const PARAM = table(`${MARK}[]/:&+$`);
+/** hnv-unreserved = [ ] / ? : + $ ; headers are hname=hvalue joined with & */
+const HEADERS = table(`${MARK}[]/?:+$=&`);
+/** scheme = ALPHA *( ALPHA / DIGIT / + / - / . ) */
+const SCHEME = table('+-.');
+/** tel (RFC 3966): visual separators, digits, *#, and params. Checked loosely. */
+const TEL = table(`${MARK}+*#;=%/:[]&$,?`);
+/** Generic absolute URI characters (RFC 3986 unreserved, reserved, '%'). */
+const GENERIC = table(`${MARK}%:/?#[]@!$&'()*+,;=`);
+
+function allIn(s: string, t: Uint8Array, escapes: boolean): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25 /* % */ && escapes) {
+      if (!isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2))) return false;
+      i += 2;
+      continue;
+    }
+    if (c > 255 || t[c] !== 1) return false;
+  }
+  return true;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+export type HostType = 'ipv4' | 'ipv6' | 'domain';
+
+export class SipUri {
+  readonly kind = 'sip' as const;
+  scheme: 'sip' | 'sips';
+  /** As written, escapes kept; undefined when there is no userinfo. */
+  user: string | undefined;
+  password: string | undefined;
+  /** As written; an IPv6 reference keeps its brackets. */
+  host: string;
+  hostType: HostType;
+  port: number | undefined;
+  params: Params;
+  /** `?a=b&c=d` headers, as written, without the '?'; '' when none. */
+  headers: string;
+
+  constructor(init: {
+    scheme: 'sip' | 'sips';
+    user?: string | undefined;
+    password?: string | undefined;
+    host: string;
+    port?: number | undefined;
+    params?: Params;
+    headers?: string;
+  }) {
+    this.scheme = init.scheme;
+    this.user = init.user;
+    this.password = init.password;
+    this.host = init.host;
+    this.hostType = hostTypeOf(init.host);
+    this.port = init.port;
+    this.params = init.params ?? new Params();
+    this.headers = init.headers ?? '';
+  }
+
+  /** Host without IPv6 brackets, lower-cased (RFC 3261 §19.1.4: host compares case-insensitively). */
+  get address(): string {
+    const h = this.hostType === 'ipv6' ? this.host.slice(1, -1) : this.host;
+    return h.toLowerCase();
+  }
+
+  /** The `transport` parameter lower-cased, if any. */
+  get transport(): string | undefined {
+    return this.params.get('transport')?.toLowerCase();
+  }
+
+  toString(): string {
+    let s = `${this.scheme}:`;
+    if (this.user !== undefined) {
+      s += this.user;
+      if (this.password !== undefined) s += `:${this.password}`;
+      s += '@';
+    }
+    s += this.host;
+    if (this.port !== undefined) s += `:${this.port}`;
+    s += this.params.toString();
+    if (this.headers.length > 0) s += `?${this.headers}`;
+    return s;
+  }
+}
+
+export class TelUri {
+  readonly kind = 'tel' as const;
+  readonly scheme = 'tel' as const;
+  /** The subscriber number as written (global '+...' or local). */
+  number: string;
+  params: Params;
+
+  constructor(number: string, params: Params = new Params()) {
+    this.number = number;
+    this.params = params;
+  }
+
+  toString(): string {
+    return `tel:${this.number}${this.params.toString()}`;
+  }
+}
+
+export class OtherUri {
+  readonly kind = 'other' as const;
+  /** Lower-cased scheme. */
+  readonly scheme: string;
+  readonly raw: string;
+
+  constructor(scheme: string, raw: string) {
+    this.scheme = scheme;
+    this.raw = raw;
+  }
+
+  toString(): string {
+    return this.raw;
+  }
+}
+
+export type Uri = SipUri | TelUri | OtherUri;
+
+export function hostTypeOf(host: string): HostType {
+  if (host.charCodeAt(0) === 0x5b) return 'ipv6';
+  return allDigitsOrDots(host) ? 'ipv4' : 'domain';
+}
+
+/** RFC 3261 §25.1 host = hostname / IPv4address / IPv6reference. */
+export function validHost(host: string): boolean {
+  if (host.length === 0) return false;
+  if (host.charCodeAt(0) === 0x5b) {
+    if (host.charCodeAt(host.length - 1) !== 0x5d) return false;
+    return validIpv6(host.slice(1, -1));
+  }
+  for (let i = 0; i < host.length; i++) {
+    const c = host.charCodeAt(i);
+    if (c > 255 || HOST[c] !== 1) return false;
+  }
+  if (/^[\d.]+$/.test(host))
+    return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) && host.split('.').every((o) => +o <= 255);
+  return true;
+}
+
+function allDigitsOrDots(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 0x2e && (c < 0x30 || c > 0x39)) return false;
+  }
+  return true;
+}
+
+/** RFC 3261 §25.1 IPv6address, including an IPv4 tail and one '::'. */
+export function validIpv6(a: string): boolean {
+  if (a.length < 2 || a.length > 45) return false;
+  let tail = a;
+  let groupsNeeded = 8;
+  const lastColon = a.lastIndexOf(':');
+  if (a.indexOf('.') !== -1) {
+    const v4 = a.slice(lastColon + 1);
+    if (!/^\d{1,3}(?:\.\d{1,3}){3}$/.test(v4) || !v4.split('.').every((o) => +o <= 255)) return false;
+    tail = a.slice(0, lastColon + 1);
+    if (tail.endsWith(':') && !tail.endsWith('::')) tail = tail.slice(0, -1);
+    groupsNeeded = 6;
+  }
+  const dbl = tail.indexOf('::');
+  if (dbl !== -1 && tail.indexOf('::', dbl + 1) !== -1) return false;
+  const parts =
+    dbl === -1 ? tail.split(':') : [...tail.slice(0, dbl).split(':'), ...tail.slice(dbl + 2).split(':')];
+  const groups = parts.filter((p) => p.length > 0);
+  if (dbl === -1 && groups.length !== parts.length) return false;
+  for (const g of groups) if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return false;
+  return dbl === -1 ? groups.length === groupsNeeded : groups.length < groupsNeeded;
+}
+
+/** Port digits to a number in 0..65535, or undefined. */
+export function parsePort(s: string): number | undefined {
+  if (s.length === 0 || s.length > 5) return undefined;
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return undefined;
+    n = n * 10 + c;
+  }
+  return n <= 65535 ? n : undefined;
+}
+
+/** Parses an absolute URI: SIP/SIPS fully, tel loosely, any other scheme as `OtherUri`. */
+export function parseUri(s: string): SipResult<Uri> {
+  const colon = s.indexOf(':');
+  if (colon <= 0) return sipFail('SIP_BAD_URI', 'no scheme');
+  const c0 = s.charCodeAt(0) | 0x20;
+  if (c0 < 0x61 || c0 > 0x7a || !allIn(s.slice(1, colon), SCHEME, false))
+    return sipFail('SIP_BAD_URI', 'bad scheme');
+  const scheme = s.slice(0, colon).toLowerCase();
+  const rest = s.slice(colon + 1);
+  if (scheme === 'sip' || scheme === 'sips') return parseSipRest(scheme, rest);
+  if (scheme === 'tel') return parseTelRest(rest);
+  if (rest.length === 0 || !allIn(rest, GENERIC, true)) return sipFail('SIP_BAD_URI', `bad ${scheme} URI`);
+  return { ok: true, value: new OtherUri(scheme, s) };
+}
+
+/** Like `parseUri` but only SIP/SIPS URIs succeed; tel and others fail with 416. */
+export function parseSipUri(s: string): SipResult<SipUri> {
+  const r = parseUri(s);
+  if (!r.ok) return r;
+  if (r.value.kind !== 'sip') return sipFail('SIP_UNSUPPORTED_URI_SCHEME', r.value.scheme);
+  return { ok: true, value: r.value };
+}
+
+function parseSipRest(scheme: 'sip' | 'sips', rest: string): SipResult<SipUri> {
+  // RFC 3261 §19.1.1: SIP-URI = "sip:" [ userinfo ] hostport uri-parameters [ headers ].
+  // '@' cannot appear unescaped after the userinfo, so the first '@' ends it.
+  let user: string | undefined;
+  let password: string | undefined;
+  let i = 0;
+  const at = rest.indexOf('@');
+  if (at !== -1) {
+    const userinfo = rest.slice(0, at);
+    const pc = userinfo.indexOf(':');
+    user = pc === -1 ? userinfo : userinfo.slice(0, pc);
+    if (pc !== -1) password = userinfo.slice(pc + 1);
+    // RFC 3261 §19.1.1: the user part may be empty only in a tel-subscriber-less form; reject ''.
+    if (user.length === 0 || !allIn(user, USER, true)) return sipFail('SIP_BAD_URI', 'bad user part');
+    if (password !== undefined && !allIn(password, PASSWORD, true))
+      return sipFail('SIP_BAD_URI', 'bad password');
+    i = at + 1;
+  }
+  let hostEnd: number;
+  if (rest.charCodeAt(i) === 0x5b /* [ */) {
+    const close = rest.indexOf(']', i);
+    if (close === -1) return sipFail('SIP_BAD_URI', 'unterminated IPv6 reference');
+    hostEnd = close + 1;
+  } else {
+    hostEnd = i;
+    while (hostEnd < rest.length) {
+      const c = rest.charCodeAt(hostEnd);
+      if (c === 0x3a || c === 0x3b || c === 0x3f) break; // : ; ?
+      hostEnd++;
+    }
+  }
+  const host = rest.slice(i, hostEnd);
+  if (!validHost(host)) return sipFail('SIP_BAD_URI', 'bad host');
+  let port: number | undefined;
+  let j = hostEnd;
+  if (rest.charCodeAt(j) === 0x3a /* : */) {
+    let k = j + 1;
+    while (k < rest.length && rest.charCodeAt(k) >= 0x30 && rest.charCodeAt(k) <= 0x39) k++;
+    port = parsePort(rest.slice(j + 1, k));
+    if (port === undefined) return sipFail('SIP_BAD_URI', 'bad port');
+    j = k;
+  }
+  const q = rest.indexOf('?', j);
+  const paramStr = rest.slice(j, q === -1 ? rest.length : q);
+  if (paramStr.length > 0 && paramStr.charCodeAt(0) !== 0x3b)
+    return sipFail('SIP_BAD_URI', 'junk after host');
+  const headers = q === -1 ? '' : rest.slice(q + 1);
+  if (!allIn(paramStr.slice(1), PARAM_OR_SEMI, true)) return sipFail('SIP_BAD_URI', 'bad parameter');
+  if (headers.length > 0 && !allIn(headers, HEADERS, true)) return sipFail('SIP_BAD_URI', 'bad headers');
+  const params = parseUriParams(paramStr.slice(1));
+  for (const p of params.list) if (p.name.length === 0) return sipFail('SIP_BAD_URI', 'empty parameter name');
+  return { ok: true, value: new SipUri({ scheme, user, password, host, port, params, headers }) };
+}
+
+const PARAM_OR_SEMI = (() => {
+  const t = PARAM.slice();
+  t[0x3b] = 1;
+  t[0x3d] = 1;
+  return t;
+})();
+
+function parseTelRest(rest: string): SipResult<TelUri> {
+  // RFC 3966 §3: telephone-subscriber *( par ); checked loosely: no spaces, known characters.
+  if (rest.length === 0 || !allIn(rest, TEL, true)) return sipFail('SIP_BAD_URI', 'bad tel URI');
+  const semi = rest.indexOf(';');
+  const number = semi === -1 ? rest : rest.slice(0, semi);
+  if (number.length === 0) return sipFail('SIP_BAD_URI', 'empty tel number');
+  return { ok: true, value: new TelUri(number, parseUriParams(semi === -1 ? '' : rest.slice(semi + 1))) };
+}
+
+/** Decodes %HH escapes (RFC 3261 §19.1.2) for comparing URI components. */
+export function unescapeUri(s: string): string {
+  if (s.indexOf('%') === -1) return s;
+  return s.replace(/%([0-9a-fA-F]{2})/g, (_m, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+}

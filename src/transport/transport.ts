@@ -1,0 +1,516 @@
+/**
+ * The transport: listeners, outbound connections, the connection table, and the one sweep timer
+ * that enforces every time limit (upgrade, message, idle lifetime, ping, send, closing grace).
+ */
+
+import { lookup } from 'node:dns/promises';
+import { EventEmitter } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import type { ClientTlsProvider, ServerTlsProvider } from '../tls/provider.js';
+import { WsError } from '../ws/errors.js';
+import { pingAction } from '../ws/keepalive.js';
+import { Connection, type ConnectionHost } from './connection.js';
+import { ConnectionTable } from './connection-table.js';
+import { TransportError } from './errors.js';
+import {
+  type HttpHandler,
+  Listener,
+  type ListenerHost,
+  type ListenInput,
+  onSocketClose,
+  onSocketData,
+  parseListen,
+} from './listener.js';
+import { type ProtoPolicy, protoPolicy, resolveParams, type TransportParams } from './options.js';
+import {
+  clientHandshake,
+  normalizeDestination,
+  type OutDest,
+  resolveHost,
+  tcpConnect,
+  tlsHandshake,
+} from './outbound.js';
+import type {
+  CloseReason,
+  ConnectionInfo,
+  Destination,
+  IncomingMessage,
+  ListenerInfo,
+  Logger,
+  RemoteAddress,
+  WsProto,
+} from './types.js';
+
+export interface TransportOptions {
+  /** OpenSIPS `listen=` values (`wss:127.0.0.1:0`, `ws:[::1]`) or objects. */
+  readonly listen?: readonly ListenInput[];
+  /** Needed when a wss listener is configured. */
+  readonly tls?: ServerTlsProvider;
+  /** Needed to send to wss destinations. */
+  readonly clientTls?: ClientTlsProvider;
+  /** Parameters by their params.ts names. */
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly logger?: Logger;
+  /**
+   * Answers plain HTTP requests (not WebSocket upgrades) on the listeners, e.g. a page on `GET /`.
+   * Return undefined for the default 426 Upgrade Required.
+   */
+  readonly http?: HttpHandler;
+}
+
+const OPTION_KEYS = new Set(['listen', 'tls', 'clientTls', 'params', 'logger', 'http']);
+
+export interface TransportEvents {
+  message: [IncomingMessage];
+  connection: [ConnectionInfo];
+  close: [ConnectionInfo, CloseReason];
+}
+
+const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface OutEntry {
+  conn: Connection | undefined;
+  queue: { data: Buffer; resolve: () => void; reject: (e: Error) => void }[];
+}
+
+/**
+ * Not an EventEmitter subclass: `listeners` is the bound listeners here. on/once/off are typed.
+ */
+export class Transport implements ConnectionHost, ListenerHost {
+  private readonly events = new EventEmitter<TransportEvents>();
+  readonly params: Readonly<TransportParams>;
+  private readonly policies: Record<WsProto, Readonly<ProtoPolicy>>;
+  private readonly table = new ConnectionTable();
+  private readonly outbound = new Map<string, OutEntry>();
+  private readonly servers: Listener[] = [];
+  private readonly log: Logger;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private unsubscribeReload: (() => void) | undefined;
+  readonly http: HttpHandler | undefined;
+
+  private constructor(private readonly opts: TransportOptions) {
+    this.params = resolveParams(opts.params ?? {});
+    this.policies = { ws: protoPolicy(this.params, 'ws'), wss: protoPolicy(this.params, 'wss') };
+    this.log = opts.logger ?? silentLogger;
+    this.http = opts.http;
+  }
+
+  /** Validates the options, binds every listener (all or none), starts the sweep. */
+  static async start(opts: TransportOptions): Promise<Transport> {
+    for (const k of Object.keys(opts)) {
+      if (!OPTION_KEYS.has(k)) throw new TransportError('OPTION_UNKNOWN', `"${k}"`);
+    }
+    const t = new Transport(opts);
+    const specs = (opts.listen ?? []).map(parseListen);
+    if (specs.some((s) => s.proto === 'wss') && !opts.tls) {
+      throw new TransportError('TLS_PROVIDER_MISSING', 'a wss listener needs the `tls` option');
+    }
+    try {
+      for (const spec of specs) {
+        const port = spec.port ?? (spec.proto === 'wss' ? t.params.wss_port : t.params.ws_port);
+        let address: string;
+        try {
+          address = (await lookup(spec.host)).address;
+        } catch (e) {
+          throw new TransportError('LISTEN_RESOLVE', spec.host, { cause: e });
+        }
+        await t.bind(spec.proto, spec.host, address, port);
+      }
+    } catch (e) {
+      await t.stop();
+      throw e;
+    }
+    if (opts.tls?.onReload) t.unsubscribeReload = opts.tls.onReload(() => t.reloadTls());
+    t.scheduleSweep();
+    return t;
+  }
+
+  private async bind(proto: WsProto, host: string, address: string, port: number): Promise<void> {
+    const server: Server = createServer({ noDelay: true });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (e) =>
+        reject(new TransportError('LISTEN_BIND', `${proto}:${address}:${port}`, { cause: e })),
+      );
+      server.listen({ host: address, port, ipv6Only: address.includes(':') }, () => resolve());
+    });
+    const a = server.address();
+    if (!a || typeof a === 'string') throw new TransportError('LISTEN_BIND', `${proto}:${address}:${port}`);
+    const info: ListenerInfo = Object.freeze({
+      proto,
+      host,
+      port: a.port,
+      address: a.address,
+      family: a.family === 'IPv6' ? 'IPv6' : 'IPv4',
+    });
+    const l = new Listener(info, this.policies[proto], server, this);
+    if (proto === 'wss') this.installTls(l);
+    server.on('connection', (raw: Socket) => l.onConnection(raw));
+    server.on('error', (e) => this.log.error({ err: e, listener: info }, 'listener error'));
+    this.servers.push(l);
+    this.log.info({ listener: info }, 'listening');
+  }
+
+  private installTls(l: Listener): void {
+    const provider = this.opts.tls as ServerTlsProvider;
+    const local = { address: l.info.address, port: l.info.port };
+    const ts = createTlsServer({
+      ...provider.serverOptions(local),
+      handshakeTimeout: this.params.wss_tls_accept_timeout,
+    });
+    l.setTlsServer(ts);
+    l.checkPeer = provider.checkPeer ? (sock: TLSSocket) => provider.checkPeer?.(sock, local) : undefined;
+  }
+
+  /** Re-reads the provider's options for new TLS handshakes; established connections keep theirs. */
+  reloadTls(): void {
+    for (const l of this.servers) {
+      if (l.info.proto !== 'wss') continue;
+      try {
+        this.installTls(l);
+      } catch (e) {
+        this.log.error({ err: e, listener: l.info }, 'TLS reload failed; keeping the previous certificates');
+      }
+    }
+  }
+
+  on<K extends keyof TransportEvents>(event: K, fn: (...args: TransportEvents[K]) => void): this {
+    this.events.on(event, fn as never);
+    return this;
+  }
+
+  once<K extends keyof TransportEvents>(event: K, fn: (...args: TransportEvents[K]) => void): this {
+    this.events.once(event, fn as never);
+    return this;
+  }
+
+  off<K extends keyof TransportEvents>(event: K, fn: (...args: TransportEvents[K]) => void): this {
+    this.events.off(event, fn as never);
+    return this;
+  }
+
+  get listeners(): readonly ListenerInfo[] {
+    return this.servers.map((l) => l.info);
+  }
+
+  /** Snapshots of the connection table (every state). */
+  connections(): ConnectionInfo[] {
+    const out: ConnectionInfo[] = [];
+    for (const c of this.table.values()) out.push(c.info());
+    return out;
+  }
+
+  connection(id: number): ConnectionInfo | undefined {
+    return this.table.get(id)?.info();
+  }
+
+  /** Sends one SIP message on a connection; rejects with a typed error when it is gone or fails. */
+  send(connectionId: number, data: Buffer | Uint8Array | string): Promise<void> {
+    const conn = this.table.get(connectionId);
+    if (!conn) return Promise.reject(new TransportError('CONNECTION_GONE', `connection #${connectionId}`));
+    return conn.send(toBuffer(data), Date.now());
+  }
+
+  /** Closes a connection (WebSocket close 1000, or at once if not open). */
+  close(connectionId: number, code = 1000): boolean {
+    const conn = this.table.get(connectionId);
+    if (!conn) return false;
+    conn.close({ kind: 'local', code }, code, Date.now());
+    return true;
+  }
+
+  /** Sends to a destination, reusing an open connection or opening one (queued sends keep order). */
+  sendTo(dest: Destination, data: Buffer | Uint8Array | string): Promise<void> {
+    if (this.stopped) return Promise.reject(new TransportError('STOPPED'));
+    let d: OutDest;
+    try {
+      d = normalizeDestination(dest, this.params);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const buf = toBuffer(data);
+    let entry = this.outbound.get(d.key);
+    if (entry?.conn?.state === 'open') return entry.conn.send(buf, Date.now());
+    if (!entry) {
+      entry = { conn: undefined, queue: [] };
+      this.outbound.set(d.key, entry);
+      void this.connectOut(d, entry);
+    }
+    const e = entry;
+    return new Promise<void>((resolve, reject) => e.queue.push({ data: buf, resolve, reject }));
+  }
+
+  private async connectOut(d: OutDest, entry: OutEntry): Promise<void> {
+    const policy = this.policies[d.proto];
+    let conn: Connection | undefined;
+    try {
+      if (d.proto === 'wss' && !this.opts.clientTls) {
+        throw new TransportError('TLS_PROVIDER_MISSING', 'sending to wss needs the `clientTls` option');
+      }
+      if (this.table.size >= this.params.tcp_max_connections) {
+        throw new TransportError('TOO_MANY_CONNECTIONS', `${this.table.size} live`);
+      }
+      const { address } = await resolveHost(d.host);
+      const raw = await tcpConnect(address, d.port, this.params.tcp_connect_timeout);
+      if (this.stopped) {
+        raw.destroy();
+        throw new TransportError('STOPPED');
+      }
+      const remote: RemoteAddress = {
+        address: raw.remoteAddress ?? address,
+        port: raw.remotePort ?? d.port,
+        family: raw.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
+      };
+      const local = { proto: d.proto, address: raw.localAddress ?? '', port: raw.localPort ?? 0 };
+      const now = Date.now();
+      conn = new Connection(this.table.newId(), d.proto, 'out', raw, local, remote, policy, this, now);
+      conn.resource = d.resource;
+      this.table.add(conn);
+      entry.conn = conn;
+      raw.on('close', onSocketClose);
+      let stream: Socket | TLSSocket = raw;
+      if (d.proto === 'wss') {
+        conn.to('tls');
+        const clientTls = this.opts.clientTls as ClientTlsProvider;
+        stream = await tlsHandshake(raw, d, address, clientTls, this.params.wss_tls_handshake_timeout);
+        if (conn.state === 'closed') throw new TransportError('CONNECTION_CLOSED', 'during TLS');
+        conn.setStream(stream);
+      }
+      conn.to('upgrading');
+      const ws = await clientHandshake(stream, d, policy, policy.handshake_timeout);
+      if (conn.state !== 'upgrading') {
+        ws.terminate();
+        throw new TransportError('CONNECTION_CLOSED', 'during the WebSocket handshake');
+      }
+      conn.attach(ws, Date.now());
+      stream.on('data', onSocketData);
+      stream.on('close', onSocketClose);
+      this.upgraded(conn);
+      const queue = entry.queue;
+      entry.queue = [];
+      for (const q of queue) conn.send(q.data, Date.now()).then(q.resolve, q.reject);
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      if (this.outbound.get(d.key) === entry) this.outbound.delete(d.key);
+      const queue = entry.queue;
+      entry.queue = [];
+      this.log.warn({ err, destination: d.key }, 'outbound connection failed');
+      conn?.destroy({ kind: 'handshake-failed', error: err });
+      for (const q of queue) q.reject(err);
+    }
+  }
+
+  // ---- ListenerHost
+
+  admit(raw: Socket, listener: Listener): Connection | undefined {
+    const address = raw.remoteAddress;
+    if (this.stopped || !address) {
+      raw.destroy();
+      return undefined;
+    }
+    const p = this.params;
+    if (this.table.size >= p.tcp_max_connections) {
+      this.log.warn(
+        { remote: address, limit: p.tcp_max_connections },
+        'tcp_max_connections reached; refused',
+      );
+      raw.destroy();
+      return undefined;
+    }
+    if (p.tcp_max_connections_per_ip > 0 && this.table.countFor(address) >= p.tcp_max_connections_per_ip) {
+      this.log.warn(
+        { remote: address, limit: p.tcp_max_connections_per_ip },
+        'per-IP connection limit; refused',
+      );
+      raw.destroy();
+      return undefined;
+    }
+    const remote: RemoteAddress = {
+      address,
+      port: raw.remotePort ?? 0,
+      family: raw.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
+    };
+    const local = {
+      proto: listener.info.proto,
+      address: listener.info.address,
+      port: listener.info.port,
+      listener: listener.info,
+    };
+    const conn = new Connection(
+      this.table.newId(),
+      listener.info.proto,
+      'in',
+      raw,
+      local,
+      remote,
+      listener.policy,
+      this,
+      Date.now(),
+    );
+    conn.listener = listener;
+    this.table.add(conn);
+    return conn;
+  }
+
+  upgraded(conn: Connection): void {
+    this.log.debug({ id: conn.id, remote: conn.remote, resource: conn.resource }, 'connection open');
+    this.events.emit('connection', conn.info());
+  }
+
+  rejected(conn: Connection, err: WsError): void {
+    this.log.info(
+      { id: conn.id, remote: conn.remote, code: err.code, status: err.outcome.http, reason: err.message },
+      'upgrade refused',
+    );
+  }
+
+  // ---- ConnectionHost
+
+  deliver(conn: Connection, data: Buffer, binary: boolean): void {
+    const msg: IncomingMessage = {
+      data,
+      connectionId: conn.id,
+      transport: conn.transport,
+      remote: conn.remote,
+      local: conn.local,
+      binary,
+    };
+    try {
+      this.events.emit('message', msg);
+    } catch (e) {
+      this.log.error({ err: e, id: conn.id }, 'message listener threw');
+    }
+  }
+
+  closed(conn: Connection, reason: CloseReason, wasOpen: boolean): void {
+    this.table.remove(conn);
+    if (conn.direction === 'out') {
+      for (const [k, e] of this.outbound) {
+        if (e.conn === conn) {
+          this.outbound.delete(k);
+          break;
+        }
+      }
+    }
+    if (conn.listener && conn.state === 'closed') {
+      conn.listener.pendingTls.delete(`${conn.remote.address}|${conn.remote.port}`);
+    }
+    this.log.debug(
+      { id: conn.id, reason: reason.kind, code: reason.code, err: reason.error?.message },
+      'connection closed',
+    );
+    if (wasOpen) {
+      try {
+        this.events.emit('close', conn.info(), reason);
+      } catch (e) {
+        this.log.error({ err: e, id: conn.id }, 'close listener threw');
+      }
+    }
+  }
+
+  // ---- the sweep
+
+  private sweepInterval(): number {
+    const p = this.params;
+    const candidates = [
+      p.ws_upgrade_timeout,
+      p.wss_upgrade_timeout,
+      p.ws_msg_timeout || 1000,
+      p.wss_msg_timeout || 1000,
+      p.ws_ping_timeout,
+      p.wss_ping_timeout,
+      p.ws_send_timeout,
+      p.wss_send_timeout,
+      p.ws_ping_interval || 1000,
+      p.wss_ping_interval || 1000,
+    ];
+    return Math.max(20, Math.min(1000, Math.floor(Math.min(...candidates) / 4)));
+  }
+
+  private scheduleSweep(): void {
+    const every = this.sweepInterval();
+    this.sweepTimer = setInterval(() => this.sweep(Date.now()), every);
+    this.sweepTimer.unref();
+  }
+
+  /** One pass over the table: every deadline of every connection. */
+  sweep(now: number): void {
+    const lifetime = this.params.tcp_connection_lifetime * 1000;
+    for (const c of this.table.values()) {
+      try {
+        this.sweepOne(c, now, lifetime);
+      } catch (e) {
+        this.log.error({ err: e, id: c.id }, 'sweep failed for a connection');
+        c.destroy({ kind: 'error', error: e instanceof Error ? e : new Error(String(e)) });
+      }
+    }
+  }
+
+  private sweepOne(c: Connection, now: number, lifetime: number): void {
+    const p = c.policy;
+    switch (c.state) {
+      case 'tls':
+        if (c.deadline && now > c.deadline) c.destroy({ kind: 'tls-timeout' });
+        return;
+      case 'upgrading':
+        if (c.direction === 'in' && c.deadline && now > c.deadline) {
+          c.listener?.reject(c, new WsError('WS_UPGRADE_TIMEOUT', `${p.upgrade_timeout} ms`));
+        }
+        return;
+      case 'closing':
+        if (c.deadline && now > c.deadline) c.destroy({ kind: 'local' });
+        return;
+      case 'open':
+        break;
+      default:
+        return;
+    }
+    const oldest = c.oldestSend;
+    if (oldest && now - oldest > p.send_timeout) {
+      c.destroy({ kind: 'send-timeout', error: new TransportError('SEND_TIMEOUT', `${p.send_timeout} ms`) });
+      return;
+    }
+    const t = c.tracker;
+    if (t && p.msg_timeout > 0 && t.unitStart && now - t.unitStart > p.msg_timeout) {
+      c.close({ kind: 'msg-timeout', code: 1008, error: new WsError('WS_MESSAGE_TIMEOUT') }, 1008, now);
+      return;
+    }
+    if (now - c.lastActivity > lifetime) {
+      c.close({ kind: 'idle-timeout', code: 1001 }, 1001, now);
+      return;
+    }
+    switch (pingAction(now, c.lastActivity, c.pingSentAt, p.ping_interval, p.ping_timeout)) {
+      case 'ping':
+        c.pingSentAt = now;
+        c.ws?.ping();
+        return;
+      case 'dead':
+        c.destroy({ kind: 'ping-timeout', error: new WsError('WS_PING_TIMEOUT', `${p.ping_timeout} ms`) });
+        return;
+      default:
+    }
+  }
+
+  /** Closes listeners and every connection; pending sends fail with STOPPED. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.unsubscribeReload?.();
+    const closing = this.servers.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve())));
+    for (const c of [...this.table.values()]) c.destroy({ kind: 'stopped' });
+    for (const e of this.outbound.values()) {
+      for (const q of e.queue) q.reject(new TransportError('STOPPED'));
+      e.queue = [];
+    }
+    this.outbound.clear();
+    await Promise.all(closing);
+  }
+}
+
+function toBuffer(data: Buffer | Uint8Array | string): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
