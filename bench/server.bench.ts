@@ -135,7 +135,7 @@ interface MemStep {
 }
 
 interface Result {
-  readonly description: string;
+  description: string;
   message?: RateFigures;
   register?: RateFigures;
   readonly memory: MemStep[];
@@ -240,14 +240,11 @@ function describeRate(label: string, unit: string, f: RateFigures): void {
     log('  the load generator was saturated: add --load-procs, or read server CPU per transaction');
 }
 
-async function benchServer(name: ServerName, opts: Options, pki: Pki): Promise<Result> {
+/** (1) and (2) on one server instance. */
+async function ratePhase(name: ServerName, opts: Options, pki: Pki, result: Result): Promise<void> {
   const rateUsers = Math.max(opts.msgConns, opts.regConns);
-  const result: Result = { description: '', memory: [] };
-  let description = '';
-
-  // (1) and (2) on one server instance
   await withServer(name, pki, rateUsers + 100, opts, async (sut, pool) => {
-    description = sut.description;
+    result.description = sut.description;
     log(`${name}: ${sut.description}, ${sut.url}`);
     const o = await pool.open(0, rateUsers, OPEN_CONCURRENCY, 30_000);
     if (o.failed > 0)
@@ -259,41 +256,41 @@ async function benchServer(name: ServerName, opts: Options, pki: Pki): Promise<R
     describeRate(`${name} REGISTER over ${opts.regConns} conns`, 'REGISTER', result.register);
     await pool.closeAll();
   });
+}
 
-  // (3) on a fresh instance
+/** (3) on a fresh instance. */
+async function memoryPhase(name: ServerName, opts: Options, pki: Pki, result: Result): Promise<void> {
   const maxConns = opts.conns[opts.conns.length - 1];
-  if (maxConns !== undefined) {
-    await withServer(name, pki, maxConns + MEM_WARMUP + 100, opts, async (sut, pool) => {
-      log(`${name}: fresh instance for memory: ${sut.description}`);
-      const w = await pool.open(0, MEM_WARMUP, OPEN_CONCURRENCY, 30_000);
-      if (w.failed > 0) throw new Error(`warm-up clients failed: ${w.firstError}`);
+  if (maxConns === undefined) return;
+  await withServer(name, pki, maxConns + MEM_WARMUP + 100, opts, async (sut, pool) => {
+    log(`${name}: fresh instance for memory: ${sut.description}`);
+    const w = await pool.open(0, MEM_WARMUP, OPEN_CONCURRENCY, 30_000);
+    if (w.failed > 0) throw new Error(`warm-up clients failed: ${w.firstError}`);
+    await sleep(SETTLE_MS);
+    const before = groupMemory(sut.pgid);
+    for (const n of opts.conns) {
+      const o = await pool.open(MEM_WARMUP, MEM_WARMUP + n, OPEN_CONCURRENCY, 60_000);
+      if (o.failed > 0) throw new Error(`${o.failed} clients failed to open/register: ${o.firstError}`);
       await sleep(SETTLE_MS);
-      const before = groupMemory(sut.pgid);
-      for (const n of opts.conns) {
-        const o = await pool.open(MEM_WARMUP, MEM_WARMUP + n, OPEN_CONCURRENCY, 60_000);
-        if (o.failed > 0) throw new Error(`${o.failed} clients failed to open/register: ${o.firstError}`);
-        await sleep(SETTLE_MS);
-        const after = groupMemory(sut.pgid);
-        const step: MemStep = {
-          clients: n,
-          openSeconds: o.seconds,
-          before,
-          after,
-          pssPerClient:
-            after.pss !== undefined && before.pss !== undefined ? (after.pss - before.pss) / n : undefined,
-          rssPerClient: (after.rss - before.rss) / n,
-        };
-        result.memory.push(step);
-        log(
-          `${name}: ${n} idle registered clients (opened in ${o.seconds.toFixed(1)} s): ` +
-            `${kb(step.pssPerClient)} KB PSS, ${kb(step.rssPerClient)} KB RSS per client ` +
-            `(PSS ${mb(before.pss)} → ${mb(after.pss)} MB over ${after.processes} processes)`,
-        );
-      }
-      await pool.closeAll();
-    });
-  }
-  return { ...result, description };
+      const after = groupMemory(sut.pgid);
+      const step: MemStep = {
+        clients: n,
+        openSeconds: o.seconds,
+        before,
+        after,
+        pssPerClient:
+          after.pss !== undefined && before.pss !== undefined ? (after.pss - before.pss) / n : undefined,
+        rssPerClient: (after.rss - before.rss) / n,
+      };
+      result.memory.push(step);
+      log(
+        `${name}: ${n} idle registered clients (opened in ${o.seconds.toFixed(1)} s): ` +
+          `${kb(step.pssPerClient)} KB PSS, ${kb(step.rssPerClient)} KB RSS per client ` +
+          `(PSS ${mb(before.pss)} → ${mb(after.pss)} MB over ${after.processes} processes)`,
+      );
+    }
+    await pool.closeAll();
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -452,17 +449,24 @@ async function main(): Promise<void> {
   );
   const results: Partial<Record<ServerName, Result>> = {};
   const notes: string[] = [];
+  const names: ServerName[] = [];
   for (const name of opts.servers) {
     const missing = ADAPTERS[name].missing();
-    if (missing) {
-      notes.push(`${name} skipped: ${missing}`);
-      continue;
-    }
-    try {
-      results[name] = await benchServer(name, opts, p);
-    } catch (err) {
-      notes.push(`${name} failed: ${err instanceof Error ? err.message : String(err)}`);
-      process.exitCode = 1;
+    if (missing) notes.push(`${name} skipped: ${missing}`);
+    else names.push(name);
+  }
+  // the rates of both servers back to back, then the memory of both: what else runs on the machine
+  // changes from minute to minute, so figures to compare are taken close together
+  for (const phase of [ratePhase, memoryPhase]) {
+    for (const name of names) {
+      if (notes.some((n) => n.startsWith(`${name} failed`))) continue;
+      const r = (results[name] ??= { description: '', memory: [] });
+      try {
+        await phase(name, opts, p, r);
+      } catch (err) {
+        notes.push(`${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exitCode = 1;
+      }
     }
   }
   console.log(table(results, opts));
