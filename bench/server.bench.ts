@@ -4,6 +4,7 @@
  *
  *   node --import tsx bench/server.bench.ts [--server kamailio|sipwss|both] [--conns 5000,10000]
  *        [--duration S] [--warmup S] [--msg-conns N] [--reg-conns N] [--window N] [--load-procs N]
+ *        [--rounds N]
  *
  * The load: `--msg-conns` + registered WSS clients acting like JsSIP UAs (bench/load/ua.ts), in
  * `--load-procs` child processes (bench/load/worker.ts). Each server runs as its own process group
@@ -17,13 +18,15 @@
  *   (3) Memory per registered idle client, on a freshly started server: 20 warm-up clients, then open
  *       and register clients up to each count of `--conns` (default 5,000 then 10,000), settle 3 s,
  *       and divide the growth of the server's PSS (and RSS) by the clients added.
+ * With `--rounds N` the rates are taken N times, the servers alternating (each round on a fresh
+ * instance), and pooled: the other jobs on a shared machine then weigh on both servers alike.
  * Figures, never a gate: exit code 0 unless the bench itself fails.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testPki } from '../test/helpers/certs.js';
-import { LoadPool, type RunResult } from './load/pool.js';
+import { LoadPool, mergeRuns, type RunResult } from './load/pool.js';
 import { type GroupMemory, groupCpuMs, groupMemory } from './load/procfs.js';
 import { killAllGroups, type ServerUnderTest, type StartSut, sleep } from './load/sut.js';
 import { kamailioMissing, start as startKamailio } from './servers/kamailio-registrar.js';
@@ -50,6 +53,7 @@ interface Options {
   readonly regConns: number;
   readonly window: number;
   readonly loadProcs: number;
+  readonly rounds: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -62,6 +66,7 @@ function parseArgs(argv: readonly string[]): Options {
     regConns: 50,
     window: 2,
     loadProcs: 1,
+    rounds: 1,
   };
   const int = (flag: string, v: string | undefined, min: number, max: number): number => {
     const n = Number(v);
@@ -103,6 +108,9 @@ function parseArgs(argv: readonly string[]): Options {
       case '--window':
         o.window = int(a, v, 1, 100);
         break;
+      case '--rounds':
+        o.rounds = int(a, v, 1, 10);
+        break;
       case '--load-procs':
         o.loadProcs = int(a, v, 1, 8);
         break;
@@ -122,6 +130,19 @@ interface RateFigures {
   readonly serverCpuMs: number;
   readonly serverCores: number;
   readonly loadCores: number;
+}
+
+/** Pools the rounds of one scenario: CPU adds up, rates and shares are over the summed time. */
+function mergeRates(a: RateFigures | undefined, b: RateFigures): RateFigures {
+  if (a === undefined) return b;
+  const run = mergeRuns(a.run, b.run);
+  const serverCpuMs = a.serverCpuMs + b.serverCpuMs;
+  return {
+    run,
+    serverCpuMs,
+    serverCores: run.wallMs > 0 ? serverCpuMs / run.wallMs : 0,
+    loadCores: run.wallMs > 0 ? run.loadCpuMs / run.wallMs : 0,
+  };
 }
 
 interface MemStep {
@@ -250,10 +271,12 @@ async function ratePhase(name: ServerName, opts: Options, pki: Pki, result: Resu
     if (o.failed > 0)
       throw new Error(`${o.failed} of ${rateUsers} clients failed to register: ${o.firstError}`);
     log(`${name}: ${o.opened} clients registered in ${o.seconds.toFixed(1)} s`);
-    result.message = await rate(sut, pool, 'message', opts.msgConns, opts);
-    describeRate(`${name} MESSAGE over ${opts.msgConns} conns, window ${opts.window}`, 'tx', result.message);
-    result.register = await rate(sut, pool, 'register', opts.regConns, opts);
-    describeRate(`${name} REGISTER over ${opts.regConns} conns`, 'REGISTER', result.register);
+    const m = await rate(sut, pool, 'message', opts.msgConns, opts);
+    describeRate(`${name} MESSAGE over ${opts.msgConns} conns, window ${opts.window}`, 'tx', m);
+    result.message = mergeRates(result.message, m);
+    const r = await rate(sut, pool, 'register', opts.regConns, opts);
+    describeRate(`${name} REGISTER over ${opts.regConns} conns`, 'REGISTER', r);
+    result.register = mergeRates(result.register, r);
     await pool.closeAll();
   });
 }
@@ -445,7 +468,7 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')}), ${opts.loadProcs} load process(es); MESSAGE over ${opts.msgConns} conns ` +
       `(window ${opts.window}), REGISTER over ${opts.regConns}, ${opts.warmupS} s warm-up + ` +
-      `${opts.durationS} s each; memory at ${opts.conns.join(', ') || 'none'} clients\n`,
+      `${opts.durationS} s each, ${opts.rounds} round(s); memory at ${opts.conns.join(', ') || 'none'} clients\n`,
   );
   const results: Partial<Record<ServerName, Result>> = {};
   const notes: string[] = [];
@@ -457,7 +480,8 @@ async function main(): Promise<void> {
   }
   // the rates of both servers back to back, then the memory of both: what else runs on the machine
   // changes from minute to minute, so figures to compare are taken close together
-  for (const phase of [ratePhase, memoryPhase]) {
+  const phases = [...Array.from({ length: opts.rounds }, () => ratePhase), memoryPhase];
+  for (const phase of phases) {
     for (const name of names) {
       if (notes.some((n) => n.startsWith(`${name} failed`))) continue;
       const r = (results[name] ??= { description: '', memory: [] });

@@ -45,6 +45,33 @@ export interface OpenResult {
   readonly total: number;
 }
 
+/** Pools two runs of the same scenario (rounds): counts and CPU add up, rates are over the summed time. */
+export function mergeRuns(a: RunResult, b: RunResult): RunResult {
+  const latency = new Histogram();
+  latency.merge(a.latency);
+  latency.merge(b.latency);
+  const failures = new Map<string, number>(a.failures);
+  for (const [k, v] of b.failures) failures.set(k, (failures.get(k) ?? 0) + v);
+  const ok = a.ok + b.ok;
+  const wallMs = a.wallMs + b.wallMs;
+  return {
+    ok,
+    failed: a.failed + b.failed,
+    timeouts: a.timeouts + b.timeouts,
+    unmatched: a.unmatched + b.unmatched,
+    answered: a.answered + b.answered,
+    other: a.other + b.other,
+    failures: [...failures.entries()],
+    perSecond: wallMs > 0 ? ok / (wallMs / 1000) : 0,
+    latency,
+    wallMs,
+    loadCpuMs: a.loadCpuMs + b.loadCpuMs,
+    maxElu: Math.max(a.maxElu, b.maxElu),
+    leftover: a.leftover + b.leftover,
+    lostConnections: a.lostConnections + b.lostConnections,
+  };
+}
+
 class Worker {
   private readonly waiting: Array<(r: WorkerReply) => void> = [];
   exited = false;
