@@ -330,6 +330,7 @@ function mb(bytes: number | undefined): string {
 type Target =
   | { readonly kind: 'ratio-min'; readonly min: number }
   | { readonly kind: 'ratio-below'; readonly max: number }
+  | { readonly kind: 'ratio-max'; readonly max: number }
   | { readonly kind: 'mem'; readonly maxBytes: number; readonly maxRatio: number };
 
 interface Row {
@@ -362,6 +363,8 @@ function rows(opts: Options): Row[] {
       value: (r) =>
         r.message && r.message.run.ok > 0 ? (r.message.serverCpuMs * 1000) / r.message.run.ok : undefined,
       format: int0,
+      // the rate target in CPU form: what 1.5 × the rate needs when the load or the machine is the limit
+      target: { kind: 'ratio-max', max: 1 / 1.5 },
     },
     { metric: '  server CPU, cores', value: (r) => r.message?.serverCores, format: (v) => v.toFixed(2) },
     { metric: '  load CPU, cores', value: (r) => r.message?.loadCores, format: (v) => v.toFixed(2) },
@@ -384,6 +387,7 @@ function rows(opts: Options): Row[] {
       value: (r) =>
         r.register && r.register.run.ok > 0 ? (r.register.serverCpuMs * 1000) / r.register.run.ok : undefined,
       format: int0,
+      target: { kind: 'ratio-max', max: 1 / 1.2 },
     },
     { metric: '  server CPU, cores', value: (r) => r.register?.serverCores, format: (v) => v.toFixed(2) },
     { metric: '  load CPU, cores', value: (r) => r.register?.loadCores, format: (v) => v.toFixed(2) },
@@ -423,6 +427,9 @@ function table(results: Partial<Record<ServerName, Result>>, opts: Options): str
     } else if (t?.kind === 'ratio-below') {
       target = `< ${t.max.toFixed(1)}×`;
       if (ratio !== undefined) met = ratio < t.max ? 'yes' : 'NO';
+    } else if (t?.kind === 'ratio-max') {
+      target = `≤ ${t.max.toFixed(2)}×`;
+      if (ratio !== undefined) met = ratio <= t.max ? 'yes' : 'NO';
     } else if (t?.kind === 'mem') {
       target = `≤ ${kb(t.maxBytes)} KB, < ⅓×`;
       if (sv !== undefined)
