@@ -463,6 +463,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   const pki = await testPki();
+  // the test CA and certificates are made per process; leave no key files behind
+  process.on('exit', () => rmSync(pki.dir, { recursive: true, force: true }));
   const p: Pki = {
     certFile: pki.files.serverCert,
     keyFile: pki.files.serverKey,
