@@ -5,6 +5,16 @@
  * Timestamp copied into 100 (§8.2.6.1).
  */
 import { randomBytes } from 'node:crypto';
+
+// RFC 3261 §19.3: a tag must be globally unique and random enough to be unguessable across
+// restarts: a random per-process prefix plus a counter, instead of the CSPRNG per response.
+const TAG_PREFIX = randomBytes(6).toString('hex');
+let tagCounter = 0;
+function newTag(): string {
+  tagCounter = (tagCounter + 1) % 0x7fffffff;
+  return `${TAG_PREFIX}${tagCounter.toString(36)}`;
+}
+
 import { type SipResult, sipFail } from './errors.js';
 import { type HeaderField, headerField, SipMessage } from './message.js';
 
@@ -92,7 +102,7 @@ export function createResponse(
     if (!parsed.ok) return parsed;
     if (parsed.value.tag === undefined) {
       const na = parsed.value;
-      const tagged = `${na.displayName === undefined ? '' : `${na.displayName} `}<${na.uri}>${na.params.toString()};tag=${opts.toTag ?? randomBytes(5).toString('hex')}`;
+      const tagged = `${na.displayName === undefined ? '' : `${na.displayName} `}<${na.uri}>${na.params.toString()};tag=${opts.toTag ?? newTag()}`;
       headers[headers.indexOf(to)] = headerField(to.name, tagged);
     }
   }
