@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import WebSocket from 'ws';
+import { sipProbe } from '../../test/helpers/kamailio.js';
 
 export interface SutOptions {
   /** PEM files: server certificate and key (signed by the test CA), and the CA. */
@@ -146,38 +146,6 @@ export function spawnGroup(
 // ---------------------------------------------------------------------------------------------
 // readiness
 
-/**
- * True when a WSS handshake with subprotocol `sip` succeeds and an OPTIONS gets any SIP response.
- * (A bare TCP connect is not enough: Kamailio's TCP main process accepts before its workers are ready.)
- */
-export function sipProbe(url: string, ca: string, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, 'sip', { ca, perMessageDeflate: false, origin: 'https://127.0.0.1' });
-    let settled = false;
-    const done = (ok: boolean) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (ok) ws.close(1000);
-      else ws.terminate();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    ws.once('error', () => done(false));
-    ws.once('close', () => done(false));
-    ws.once('open', () => {
-      const id = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
-      ws.send(
-        'OPTIONS sip:127.0.0.1 SIP/2.0\r\n' +
-          `Via: SIP/2.0/WSS probe.invalid;branch=z9hG4bKprobe${id}\r\n` +
-          'Max-Forwards: 70\r\nTo: <sip:127.0.0.1>\r\nFrom: <sip:probe@127.0.0.1>;tag=probe\r\n' +
-          `Call-ID: probe-${id}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`,
-      );
-    });
-    ws.on('message', (data) => done(String(data).startsWith('SIP/2.0 ')));
-  });
-}
-
 /** Polls sipProbe until it succeeds, the group exits, or `timeoutMs` passes (then stops the group and throws). */
 export async function waitReady(
   name: string,
@@ -195,7 +163,8 @@ export async function waitReady(
         `${name} exited during start-up (code ${ex.code}, signal ${ex.signal}):\n${group.log().slice(-4000)}`,
       );
     }
-    if (await sipProbe(url, ca, 1000)) return;
+    // Any SIP response will do; a browser-like Origin, as the load clients send.
+    if (await sipProbe(url, 1000, { ca, origin: 'https://127.0.0.1', anyResponse: true })) return;
     if (Date.now() > deadline) {
       await group.stop(2000);
       throw new Error(`${name} did not answer on ${url} in ${timeoutMs} ms:\n${group.log().slice(-4000)}`);
