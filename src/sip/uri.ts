@@ -163,9 +163,28 @@ export function validHost(host: string): boolean {
     const c = host.charCodeAt(i);
     if (c > 255 || HOST[c] !== 1) return false;
   }
-  if (/^[\d.]+$/.test(host))
-    return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) && host.split('.').every((o) => +o <= 255);
-  return true;
+  return allDigitsOrDots(host) ? validIpv4(host) : true;
+}
+
+/** RFC 3261 §25.1 IPv4address: four decimal octets of 1-3 digits, each at most 255 (no regex: hot path). */
+export function validIpv4(s: string): boolean {
+  let octets = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || value > 255 || ++octets > 4) return false;
+      digits = 0;
+      value = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (++digits > 3) return false;
+      value = value * 10 + (c - 0x30);
+    } else {
+      return false;
+    }
+  }
+  return octets === 4;
 }
 
 function allDigitsOrDots(s: string): boolean {
@@ -182,9 +201,7 @@ function allDigitsOrDots(s: string): boolean {
  */
 export function validScannedHost(host: string): boolean {
   if (host.length === 0) return false;
-  if (allDigitsOrDots(host))
-    return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) && host.split('.').every((o) => +o <= 255);
-  return true;
+  return allDigitsOrDots(host) ? validIpv4(host) : true;
 }
 
 /** RFC 3261 §25.1 IPv6address, including an IPv4 tail and one '::'. */
@@ -195,7 +212,7 @@ export function validIpv6(a: string): boolean {
   const lastColon = a.lastIndexOf(':');
   if (a.indexOf('.') !== -1) {
     const v4 = a.slice(lastColon + 1);
-    if (!/^\d{1,3}(?:\.\d{1,3}){3}$/.test(v4) || !v4.split('.').every((o) => +o <= 255)) return false;
+    if (!validIpv4(v4)) return false;
     tail = a.slice(0, lastColon + 1);
     if (tail.endsWith(':') && !tail.endsWith('::')) tail = tail.slice(0, -1);
     groupsNeeded = 6;

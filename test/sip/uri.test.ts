@@ -93,3 +93,27 @@ test('malformed URIs are typed errors, never throws', () => {
     if (!r.ok) assert.equal(r.error.outcome.sip, 400, bad);
   }
 });
+
+test('IPv4 hosts: four octets of 1-3 digits, each at most 255', async () => {
+  const { validIpv4, validHost } = await import('../../src/sip/uri.js');
+  for (const good of ['0.0.0.0', '127.0.0.1', '255.255.255.255', '10.0.0.01']) {
+    assert.equal(validIpv4(good), true, good);
+    assert.equal(validHost(good), true, good);
+  }
+  for (const bad of [
+    '',
+    '1.2.3',
+    '1.2.3.4.5',
+    '256.1.1.1',
+    '1..2.3',
+    '1.2.3.',
+    '.1.2.3',
+    '1234.1.1.1',
+    'a.b.c.d',
+  ]) {
+    assert.equal(validIpv4(bad), false, bad);
+  }
+  assert.equal(validHost('1.2.3'), false, 'all digits and dots, but not an IPv4 address');
+  assert.equal(validHost('[::ffff:1.2.3.4]'), true);
+  assert.equal(validHost('[::ffff:1.2.3.400]'), false);
+});

@@ -26,6 +26,18 @@ import type { RegistrarPolicy } from './policy.js';
 /** Option tags we understand in Require (RFC 3261 §8.2.2.3: others get 420). */
 const SUPPORTED_TAGS = new Set(['path', 'outbound']);
 
+/** RFC 3261 §20.17 Date, rendered at most once a second (it is on every REGISTER answer). */
+let dateSecond = -1;
+let dateText = '';
+function httpDate(now: number): string {
+  const sec = Math.floor(now / 1000);
+  if (sec !== dateSecond) {
+    dateSecond = sec;
+    dateText = new Date(sec * 1000).toUTCString();
+  }
+  return dateText;
+}
+
 export interface RegistrarReply {
   readonly status: number;
   readonly reason?: string;
@@ -132,7 +144,7 @@ export class Registrar {
     // RFC 3327 §5.3: the registrar echoes the Path it stored.
     const paths = req.getAll('path');
     for (const p of paths) headers.push(['Path', p]);
-    headers.push(['Date', new Date(now).toUTCString()]);
+    headers.push(['Date', httpDate(now)]);
     return headers;
   }
 }
