@@ -13,7 +13,6 @@ import {
   DEFAULT_LIMITS,
   type NameAddr,
   parseMessage,
-  parseSipUri,
   popRoute,
   type SipLimits,
   type SipMessage,
@@ -27,10 +26,11 @@ import type { Identity } from './identity.js';
 import { isOutbound, isUsable } from './location/binding.js';
 import type { LocationStore } from './location/store.js';
 import { answerMalformed } from './malformed.js';
-import type { FlowInfo, Inbound, SipPort, WsDestination } from './port.js';
+import type { FlowInfo, Inbound, SipPort } from './port.js';
 import type { FlowTokens } from './proxy/flow-token.js';
 import { Forwarder, type Target } from './proxy/forwarder.js';
 import { routeOwner } from './proxy/record-route.js';
+import { wsDestination } from './proxy/ws-destination.js';
 import type { Registrar } from './registrar/registrar.js';
 import { CoreStats } from './stats.js';
 import { ServerTx, serverTxKey } from './transaction/transactions.js';
@@ -123,7 +123,12 @@ export class SipCore {
     const upstream = this.#serversByConn.get(connectionId);
     if (upstream) {
       // Nobody is left to answer: cancel what is still ringing on their behalf.
-      for (const tx of upstream) if (tx.isInvite && !tx.finalSent) this.#forwarder.cancelAll(tx);
+      for (const tx of upstream) {
+        if (!tx.isInvite || tx.finalSent) continue;
+        if (tx.branches.length === 0)
+          tx.cancelled = true; // still routing: never forward it
+        else this.#forwarder.cancelAll(tx);
+      }
       this.#serversByConn.delete(connectionId);
     }
   }
@@ -157,7 +162,7 @@ export class SipCore {
       this.#cancel(req, flow);
       return;
     }
-    const key = serverTxKey(req);
+    const key = serverTxKey(req, undefined, flow.connectionId);
     if (key === undefined) {
       this.#statelessReply(req, flow, 400, 'Missing or pre-RFC 3261 Via branch');
       return;
@@ -190,9 +195,25 @@ export class SipCore {
 
     // RFC 3261 §16.3 step 3: Max-Forwards.
     const mf = req.maxForwards();
-    if (mf.ok && mf.value === 0) {
-      this.#reply(tx, 483);
+    if (!mf.ok) {
+      this.#reply(tx, 400, 'Bad Max-Forwards');
       return;
+    }
+    if (mf.value === 0) {
+      // §16.3 step 3: an OPTIONS for the server itself may still be answered.
+      const u = req.uri();
+      const forUs =
+        req.method === 'OPTIONS' &&
+        u.ok &&
+        u.value.kind === 'sip' &&
+        u.value.user === undefined &&
+        identity.isOurDomain(u.value.host, u.value.port) &&
+        req.routes().ok &&
+        (req.routes() as { value: unknown[] }).value.length === 0;
+      if (!forUs) {
+        this.#reply(tx, 483);
+        return;
+      }
     }
     // §16.3 step 4: loop detection by branch hash.
     if (this.#forwarder.looped(req)) {
@@ -228,12 +249,15 @@ export class SipCore {
     const nextRoute = remaining.ok ? remaining.value[0] : undefined;
     if (nextRoute !== undefined) {
       // A Route to someone else (a WebSocket server): loose routing, R-URI untouched.
-      const dest = this.#wsDestination(nextRoute.uri);
+      const dest = wsDestination(nextRoute.uri);
       if (dest === undefined) this.#reply(tx, 404, 'Route not reachable over WebSocket');
-      else this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
+      else if (await this.#mayRelay(tx)) this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
       return;
     }
     if (token !== undefined && token !== tx.flow.connectionId) {
+      // A flow token routes requests inside a dialog. A new request (no To tag) carrying one is
+      // not trusted to skip authentication (anyone who saw the Record-Route could send one).
+      if (this.#o.auth && !hasToTag(req) && !(await this.#authorised(tx, 'from', true))) return;
       const flow = this.#o.port.flow(token);
       if (flow === undefined) {
         // RFC 5626 §5.3.1: the flow the dialog runs on is gone.
@@ -258,18 +282,15 @@ export class SipCore {
       await this.#forOurDomain(tx, uri);
       return;
     }
-    if (poppedOurs || uri.address.endsWith('.invalid')) {
-      // In-dialog toward a client whose flow we cannot name, or a Contact of a WebSocket client:
-      // never resolve `.invalid` (RFC 7118 §5.2) and never dial a client.
-      this.#reply(tx, 404, 'Not Found');
-      return;
-    }
-    const dest = this.#wsDestination(uri.toString());
+    const dest = wsDestination(uri.toString());
     if (dest === undefined) {
-      this.#reply(tx, 403, 'Relaying Forbidden');
+      // A Contact of a WebSocket client (`.invalid`, RFC 7118 §5.2) is never resolved or dialled;
+      // in a dialog that means a flow we cannot name. Anything else is not ours to relay.
+      if (poppedOurs || uri.address.endsWith('.invalid')) this.#reply(tx, 404, 'Not Found');
+      else this.#reply(tx, 403, 'Relaying Forbidden');
       return;
     }
-    this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
+    if (await this.#mayRelay(tx)) this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
   }
 
   async #forOurDomain(tx: ServerTx, uri: SipUri): Promise<void> {
@@ -290,10 +311,9 @@ export class SipCore {
       }
       return;
     }
-    // New requests from our users must authenticate (when auth is on); in-dialog ones need not.
-    const to = req.to();
-    const inDialog = to.ok && to.value.tag !== undefined;
-    if (this.#o.auth && !inDialog && !(await this.#authorised(tx, 'from'))) return;
+    // Requests from our users must authenticate (when auth is on). Requests inside a dialog come
+    // by our Record-Route (the flow-token path), never here: a To tag is no reason to skip it.
+    if (this.#o.auth && !(await this.#authorised(tx, 'from'))) return;
     if (tx.cancelled) return;
 
     const aor = `sip:${uri.user}@${uri.address}`;
@@ -345,7 +365,7 @@ export class SipCore {
   }
 
   /** Digest check for REGISTER (To) or a new request (From). Answers the challenge itself. */
-  async #authorised(tx: ServerTx, who: 'to' | 'from'): Promise<boolean> {
+  async #authorised(tx: ServerTx, who: 'to' | 'from', requireOurs = false): Promise<boolean> {
     const auth = this.#o.auth;
     if (!auth) return true;
     const req = tx.request;
@@ -360,8 +380,11 @@ export class SipCore {
       return false;
     }
     if (who === 'from' && !this.#o.identity.isOurDomain(u.value.host)) {
-      // Not one of ours: nothing to authenticate it against (calls from servers we route to).
-      return true;
+      // Not one of ours: nothing to authenticate it against (calls from servers we route to),
+      // unless the request may only come from our users.
+      if (!requireOurs) return true;
+      this.#reply(tx, 403, 'Forbidden: not a user of this server');
+      return false;
     }
     const realm = u.value.address;
     const decision = checkRequestAuth(auth, req, { user: u.value.user, host: u.value.host }, realm);
@@ -372,8 +395,18 @@ export class SipCore {
     return false;
   }
 
+  /**
+   * With auth on, only our authenticated users may have us open connections to WebSocket servers
+   * (else sipwss is an open relay into whatever address a request names). Requests inside a
+   * dialog that arrived by our Record-Route were authorised when the dialog began.
+   */
+  async #mayRelay(tx: ServerTx): Promise<boolean> {
+    if (!this.#o.auth) return true;
+    return this.#authorised(tx, 'from', true);
+  }
+
   #ack(req: SipMessage, flow: FlowInfo): void {
-    const key = serverTxKey(req);
+    const key = serverTxKey(req, undefined, flow.connectionId);
     const tx = key === undefined ? undefined : this.#servers.get(key);
     if (tx && tx.state === 'completed') {
       // RFC 3261 §17.2.1: the ACK to our non-2xx final ends the transaction (Timer I = 0 on WS).
@@ -385,7 +418,7 @@ export class SipCore {
   }
 
   #cancel(req: SipMessage, flow: FlowInfo): void {
-    const key = serverTxKey(req, 'INVITE');
+    const key = serverTxKey(req, 'INVITE', flow.connectionId);
     const invite = key === undefined ? undefined : this.#servers.get(key);
     if (!invite) {
       this.#statelessReply(req, flow, 481, 'Call/Transaction Does Not Exist');
@@ -424,7 +457,8 @@ export class SipCore {
     const status = res.status;
     if (
       tx.state === 'terminated' ||
-      (tx.finalSent && !(status >= 200 && status < 300 && tx.state === 'accepted'))
+      (tx.finalSent &&
+        !(status >= 200 && status < 300 && (tx.state === 'accepted' || tx.state === 'completed')))
     ) {
       this.stats.lateResponses++;
       return;
@@ -494,21 +528,9 @@ export class SipCore {
       this.stats.sendFailures++;
     });
   }
-
-  /** A WebSocket server destination from a URI with transport=ws/wss (or sips:), else undefined. */
-  #wsDestination(uriText: string): WsDestination | undefined {
-    const na = uriText.trim().replace(/^<|>$/g, '');
-    const parsed = parseMessageUri(na);
-    if (parsed === undefined) return undefined;
-    const t = parsed.transport;
-    if (t !== 'ws' && t !== 'wss') return undefined;
-    if (parsed.address.endsWith('.invalid')) return undefined;
-    const secure = t === 'wss' || parsed.scheme === 'sips';
-    return { secure, host: parsed.address, port: parsed.port ?? (secure ? 443 : 80) };
-  }
 }
 
-function parseMessageUri(s: string): SipUri | undefined {
-  const r = parseSipUri(s);
-  return r.ok ? r.value : undefined;
+function hasToTag(req: SipMessage): boolean {
+  const to = req.to();
+  return to.ok && to.value.tag !== undefined;
 }

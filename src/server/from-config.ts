@@ -112,6 +112,12 @@ export async function setupFromConfig(
       }
       algorithms.push(alg);
     }
+    if (algorithms.length === 0) {
+      const at = one(cfg, 'auth', 'algorithms')?.source;
+      throw new ServerConfigError(
+        `${at ? formatSource(at) : cfg.file}: auth.algorithms: no algorithm given (MD5, SHA-256)`,
+      );
+    }
     const nonceExpire = int(cfg, 'auth', 'nonce_expire');
     auth = {
       users,

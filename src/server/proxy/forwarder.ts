@@ -24,6 +24,7 @@ import { better } from './best-response.js';
 import { hashOfBranch, loopHash, newBranch } from './branch.js';
 import type { FlowTokens } from './flow-token.js';
 import { recordRouteValue, routeOwner } from './record-route.js';
+import { wsDestination } from './ws-destination.js';
 
 export type Target =
   | {
@@ -96,15 +97,14 @@ export class Forwarder {
       return;
     }
     const hash = loopHash(req);
-    const base = targets.length > 1 ? serialize(req) : undefined;
+    // Every target gets a copy: the server transaction's request stays as received (but for
+    // received/rport and our popped Routes), since our own responses to it are built from it.
+    const base = serialize(req);
     const recordRoute = DIALOG_CREATING.has(req.method) && !hasToTag(req);
     for (const target of targets) {
-      let copy = req;
-      if (base !== undefined) {
-        const p = parseMessage(base);
-        if (!p.ok) continue;
-        copy = p.value;
-      }
+      const p = parseMessage(base);
+      if (!p.ok) continue;
+      const copy = p.value;
       if (target.kind === 'flow' && target.ruri !== undefined) copy.requestUri = target.ruri; // §16.6 step 2
       if (target.kind === 'flow' && target.path) {
         // RFC 3327 §5.4: the stored Path becomes the route set toward the contact.
@@ -220,8 +220,12 @@ export class Forwarder {
     const tx = ctx.server;
     const invite = ctx.request.method === 'INVITE';
     if (!ctx.pending) {
+      if (local) return;
       // RFC 6026 §8.4: further 2xx to an INVITE pass, so the caller can ACK and BYE them.
-      if (invite && status >= 200 && status < 300 && !local) this.#o.respond(tx, res);
+      if (invite && status >= 200 && status < 300) this.#o.respond(tx, res);
+      // RFC 3261 §17.1.1.3: a non-2xx final that comes after ours (e.g. the 487 to our CANCEL
+      // after Timer C) is still ACKed hop by hop, or the callee waits for Timer H.
+      else if (invite && status >= 300) this.#sendAck(ctx, res);
       return;
     }
     if (status < 200) {
@@ -328,6 +332,7 @@ export class Forwarder {
   /** An ACK to a 2xx: end to end, stateless, by its Route set (RFC 3261 §16.6; §13.2.2.4). */
   forwardAck(req: SipMessage, from: FlowInfo): void {
     let token: string | undefined;
+    let poppedOurs = false;
     for (;;) {
       const routes = req.routes();
       if (!routes.ok) return;
@@ -336,26 +341,49 @@ export class Forwarder {
       const owner = routeOwner(top, this.#o.identity, this.#o.tokens);
       if (!owner.ours) break;
       popRoute(req);
+      poppedOurs = true;
       if (owner.connectionId !== undefined) token = owner.connectionId;
     }
-    if (token === undefined || token === from.connectionId) {
-      this.#o.stats.dropped++;
-      return;
-    }
-    const flow = this.#o.port.flow(token);
-    if (flow === undefined) {
+    // Only ACKs of dialogs we record-routed go anywhere: no stray ACK opens a connection.
+    if (!poppedOurs) {
       this.#o.stats.dropped++;
       return;
     }
     const mf = decrementMaxForwards(req);
     if (!mf.ok) return;
-    const listener = this.#o.identity.listenerFor(flow.local);
+    const hash = loopHash(req);
+    if (token !== undefined && token !== from.connectionId) {
+      const flow = this.#o.port.flow(token);
+      if (flow === undefined) {
+        this.#o.stats.dropped++;
+        return;
+      }
+      const listener = this.#o.identity.listenerFor(flow.local);
+      pushVia(
+        req,
+        `SIP/2.0/${flow.transport} ${hostPort(listener.host, listener.port)};branch=${newBranch(hash)}`,
+      );
+      this.#o.stats.requestsOut++;
+      void this.#o.port.send(flow.connectionId, serialize(req)).catch(() => {
+        this.#o.stats.sendFailures++;
+      });
+      return;
+    }
+    // Toward a WebSocket server: its next Route, else its Contact in the Request-URI.
+    const routes = req.routes();
+    const next = routes.ok ? routes.value[0] : undefined;
+    const dest = wsDestination(next !== undefined ? next.uri : req.requestUri);
+    if (dest === undefined) {
+      this.#o.stats.dropped++;
+      return;
+    }
+    const listener = this.#listenerForProto(dest.secure);
     pushVia(
       req,
-      `SIP/2.0/${flow.transport} ${hostPort(listener.host, listener.port)};branch=${newBranch(loopHash(req))}`,
+      `SIP/2.0/${dest.secure ? 'WSS' : 'WS'} ${hostPort(listener.host, listener.port)};branch=${newBranch(hash)}`,
     );
     this.#o.stats.requestsOut++;
-    void this.#o.port.send(flow.connectionId, serialize(req)).catch(() => {
+    void this.#o.port.sendTo(dest, serialize(req)).catch(() => {
       this.#o.stats.sendFailures++;
     });
   }

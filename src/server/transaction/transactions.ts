@@ -108,13 +108,15 @@ export class ClientTx {
 /**
  * RFC 3261 §17.2.3: a server transaction is identified by the top Via branch, its sent-by and the
  * method (ACK matches the INVITE). `method` overrides the request's (CANCEL looks up the INVITE).
+ * We add the connection: JsSIP in Node gives every UA of a process the same Via host and a short
+ * branch, and on a reliable transport a request is never retransmitted on another connection.
  */
-export function serverTxKey(req: SipMessage, method?: string): string | undefined {
+export function serverTxKey(req: SipMessage, method?: string, connectionId = ''): string | undefined {
   const top = req.topVia();
   if (!top.ok) return undefined;
   const v = top.value;
   const branch = v.branch;
   if (branch === undefined || !v.rfc3261Branch) return undefined;
   const m = method ?? (req.method === 'ACK' ? 'INVITE' : req.method);
-  return `${branch}\u0000${v.host.toLowerCase()}:${v.port ?? ''}\u0000${m}`;
+  return `${branch}\u0000${v.host.toLowerCase()}:${v.port ?? ''}\u0000${m}\u0000${connectionId}`;
 }
