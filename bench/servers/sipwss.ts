@@ -10,7 +10,12 @@ import type { StartBenchServer } from './types.js';
 export const start: StartBenchServer = async ({ cert, key }) => {
   const Transport = await loadTransport();
   const tls: ServerTlsProvider = { serverOptions: () => ({ cert, key }) };
-  const t = await Transport.start({ listen: ['wss:127.0.0.1:0'], tls });
+  // All load comes from 127.0.0.1: lift the connection caps (defaults 2048 total, 256 per IP).
+  const t = await Transport.start({
+    listen: ['wss:127.0.0.1:0'],
+    tls,
+    params: { tcp_max_connections: 50_000, tcp_max_connections_per_ip: 0 },
+  });
   t.on('message', (m) => {
     t.send(m.connectionId, m.data).catch(() => undefined);
   });
