@@ -159,9 +159,12 @@ export class Transport implements ConnectionHost, ListenerHost {
     const local = { address: l.info.address, port: l.info.port };
     const ts = createTlsServer({
       ...provider.serverOptions(local),
-      handshakeTimeout: this.params.wss_tls_accept_timeout,
+      // wss_tls_accept_timeout is enforced by the sweep (Listener.onConnection sets the deadline).
+      // Node arms a timer per socket for a value > 0 (and takes 0 as its 120 s default); the socket
+      // then keeps that Timeout and a bound function for its whole life. Negative: no timer.
+      handshakeTimeout: -1,
     });
-    l.setTlsServer(ts);
+    l.setTlsServer(ts, this.params.wss_tls_accept_timeout);
     l.checkPeer = provider.checkPeer ? (sock: TLSSocket) => provider.checkPeer?.(sock, local) : undefined;
   }
 
@@ -220,7 +223,7 @@ export class Transport implements ConnectionHost, ListenerHost {
   send(connectionId: number, data: Buffer | Uint8Array | string): Promise<void> {
     const conn = this.table.get(connectionId);
     if (!conn) return Promise.reject(new TransportError('CONNECTION_GONE', `connection #${connectionId}`));
-    return conn.send(toBuffer(data), Date.now());
+    return conn.send(toBuffer(data));
   }
 
   /** Closes a connection (WebSocket close 1000, or at once if not open). */
@@ -242,7 +245,7 @@ export class Transport implements ConnectionHost, ListenerHost {
     }
     const buf = toBuffer(data);
     let entry = this.outbound.get(d.key);
-    if (entry?.conn?.state === 'open') return entry.conn.send(buf, Date.now());
+    if (entry?.conn?.state === 'open') return entry.conn.send(buf);
     if (!entry) {
       entry = { conn: undefined, queue: [] };
       this.outbound.set(d.key, entry);
@@ -300,7 +303,7 @@ export class Transport implements ConnectionHost, ListenerHost {
       this.upgraded(conn);
       const queue = entry.queue;
       entry.queue = [];
-      for (const q of queue) conn.send(q.data, Date.now()).then(q.resolve, q.reject);
+      for (const q of queue) conn.send(q.data).then(q.resolve, q.reject);
     } catch (e) {
       const err = this.stopped
         ? new TransportError('STOPPED')
@@ -428,6 +431,7 @@ export class Transport implements ConnectionHost, ListenerHost {
   private sweepInterval(): number {
     const p = this.params;
     const candidates = [
+      p.wss_tls_accept_timeout,
       p.ws_upgrade_timeout,
       p.wss_upgrade_timeout,
       p.ws_msg_timeout || 1000,
@@ -465,7 +469,12 @@ export class Transport implements ConnectionHost, ListenerHost {
     const p = c.policy;
     switch (c.state) {
       case 'tls':
-        if (c.deadline && now > c.deadline) c.destroy({ kind: 'tls-timeout' });
+        if (c.deadline && now > c.deadline) {
+          c.destroy({
+            kind: 'tls-timeout',
+            error: new TransportError('TLS_HANDSHAKE_TIMEOUT', `${this.params.wss_tls_accept_timeout} ms`),
+          });
+        }
         return;
       case 'upgrading':
         if (c.direction === 'in' && c.deadline && now > c.deadline) {
@@ -480,8 +489,7 @@ export class Transport implements ConnectionHost, ListenerHost {
       default:
         return;
     }
-    const oldest = c.oldestSend;
-    if (oldest && now - oldest > p.send_timeout) {
+    if (c.sendStalled(now)) {
       c.destroy({ kind: 'send-timeout', error: new TransportError('SEND_TIMEOUT', `${p.send_timeout} ms`) });
       return;
     }
