@@ -87,12 +87,18 @@ export class Connection {
   /** The stream carrying WebSocket bytes (the TLS socket for wss once secure). */
   socket: Socket | TLSSocket;
   ws: WebSocket | undefined;
-  lastActivity: number;
   readonly createdAt: number;
   messagesIn = 0;
   messagesOut = 0;
-  /** Deadline (epoch ms) of the current phase (TLS, upgrade, closing); 0: none. */
-  deadline = 0;
+  /**
+   * lastActivity, deadline and pingSentAt are epoch ms, kept as offsets from createdAt: V8 boxes a
+   * number field that does not fit a small integer (an epoch ms does not) in a separate 16-byte heap
+   * object per field and connection; an offset stays a small integer for a connection's first 24 days.
+   * deadline and pingSentAt store offset + 1, so that 0 keeps meaning "none".
+   */
+  private rxOff = 0;
+  private deadlineOff = 0;
+  private pingOff = 0;
   /** Inbound, until upgraded: the upgrade request read so far. */
   upgrade: UpgradeRead | undefined;
   /** Frame tracker state of a unit spread over reads; undefined between units (see `scratch`). */
@@ -101,32 +107,66 @@ export class Connection {
   skipChunk: Buffer | undefined;
   /** Open: the stream's writableLength when a stall (backlog above the high-water mark) was seen. */
   stallLen = 0;
-  pingSentAt = 0;
   resource: string | undefined;
   origin: string | undefined;
-  /** The listener that accepted it (inbound). */
-  listener: Listener | undefined;
   private pending: PendingSend[] | undefined;
   /** Why a graceful close was started (kept until the socket is gone). */
   private closing: CloseReason | undefined;
   private wsError: WsError | undefined;
 
+  /**
+   * `listener`: the listener that accepted it (inbound); undefined for an outbound connection.
+   * `local.proto` is the connection's protocol.
+   */
   constructor(
     readonly id: number,
-    readonly proto: WsProto,
-    readonly direction: 'in' | 'out',
     readonly raw: Socket,
     public local: LocalEndpoint,
     readonly remote: RemoteAddress,
     readonly policy: Readonly<ProtoPolicy>,
     private readonly host: ConnectionHost,
     now: number,
+    readonly listener?: Listener,
   ) {
-    this.state = direction === 'in' ? 'accepted' : 'connecting';
+    this.state = listener ? 'accepted' : 'connecting';
     this.socket = raw;
     this.createdAt = now;
-    this.lastActivity = now;
     (raw as Tagged)[kConn] = this;
+  }
+
+  get proto(): WsProto {
+    return this.local.proto;
+  }
+
+  get direction(): 'in' | 'out' {
+    return this.listener ? 'in' : 'out';
+  }
+
+  /** Last time anything was received (epoch ms). */
+  get lastActivity(): number {
+    return this.createdAt + this.rxOff;
+  }
+
+  set lastActivity(t: number) {
+    this.rxOff = small(t - this.createdAt);
+  }
+
+  /** Deadline (epoch ms) of the current phase (TLS, upgrade, closing, send progress); 0: none. */
+  get deadline(): number {
+    return this.deadlineOff === 0 ? 0 : this.createdAt + this.deadlineOff - 1;
+  }
+
+  set deadline(t: number) {
+    this.deadlineOff = t === 0 ? 0 : small(t - this.createdAt + 1);
+  }
+
+  /** When the unanswered keepalive Ping was sent (epoch ms); 0: none. */
+  get pingSentAt(): number {
+    return this.pingOff === 0 ? 0 : this.createdAt + this.pingOff - 1;
+  }
+
+  set pingSentAt(t: number) {
+    this.pingOff = t === 0 ? 0 : small(t - this.createdAt + 1);
   }
 
   get transport(): 'WS' | 'WSS' {
@@ -332,8 +372,8 @@ export class Connection {
   onOpenData(chunk: Buffer): void {
     const epoch = readEpoch();
     const now = epochTime();
-    this.lastActivity = now;
-    this.pingSentAt = 0;
+    this.rxOff = small(now - this.createdAt);
+    this.pingOff = 0;
     if (this.skipChunk !== undefined) {
       const skip = this.skipChunk === chunk;
       this.skipChunk = undefined;
@@ -397,6 +437,15 @@ export class Connection {
         this.host.deliver(this, data, binary);
     }
   }
+}
+
+/**
+ * `n` as an int32 when it is one: the difference of two doubles stays a double to V8 (a boxed field)
+ * even when whole; `n | 0` is a small integer. Larger values stay as they are.
+ */
+function small(n: number): number {
+  const i = n | 0;
+  return i === n ? i : n;
 }
 
 function sendError(id: number, reason: CloseReason): SipwssError {

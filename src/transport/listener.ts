@@ -108,8 +108,8 @@ export class Listener {
   tlsServer: Server | undefined;
   /** wss_tls_accept_timeout (ms): the sweep enforces it (see Transport.installTls). */
   private tlsAcceptTimeout = 0;
-  /** wss: accepted sockets in their TLS handshake, by remote "address|port". */
-  readonly pendingTls = new Map<string, Connection>();
+  /** wss: accepted connections in their TLS handshake. */
+  readonly pendingTls = new Set<Connection>();
   readonly wss: WebSocketServer;
   /** The provider's post-handshake check (e.g. require_cert of the SNI-selected domain). */
   checkPeer: ((sock: TLSSocket) => SipwssError | undefined) | undefined;
@@ -155,7 +155,7 @@ export class Listener {
     if (this.info.proto === 'wss' && this.tlsServer) {
       conn.to('tls');
       conn.deadline = now + this.tlsAcceptTimeout;
-      this.pendingTls.set(`${conn.remote.address}|${conn.remote.port}`, conn);
+      this.pendingTls.add(conn);
       this.tlsServer.emit('connection', raw);
     } else {
       conn.to('upgrading');
@@ -179,13 +179,18 @@ export class Listener {
 
   private take(sock: TLSSocket): Connection | undefined {
     // The TLS socket wraps the accepted one (Node keeps it as `_parent`), which carries the
-    // connection; reading the TLS socket's own remoteAddress would cache a second address object and
-    // string on it for the connection's lifetime. The address map is the fallback.
+    // connection. Matching by address instead (the fallback) would read the TLS socket's own
+    // remoteAddress, which caches an address object and string on it for the connection's life.
     const parent = (sock as TLSSocket & { _parent?: unknown })._parent;
-    const conn =
-      (parent instanceof Socket ? connOf(parent) : undefined) ??
-      this.pendingTls.get(`${sock.remoteAddress}|${sock.remotePort}`);
-    if (conn) this.pendingTls.delete(`${conn.remote.address}|${conn.remote.port}`);
+    let conn = parent instanceof Socket ? connOf(parent) : undefined;
+    if (conn === undefined) {
+      const address = sock.remoteAddress;
+      const port = sock.remotePort;
+      for (const c of this.pendingTls) {
+        if (c.remote.address === address && c.remote.port === port) conn = c;
+      }
+    }
+    if (conn) this.pendingTls.delete(conn);
     return conn;
   }
 

@@ -278,7 +278,7 @@ export class Transport implements ConnectionHost, ListenerHost {
       };
       const local = { proto: d.proto, address: raw.localAddress ?? '', port: raw.localPort ?? 0 };
       const now = Date.now();
-      conn = new Connection(this.table.newId(), d.proto, 'out', raw, local, remote, policy, this, now);
+      conn = new Connection(this.table.newId(), raw, local, remote, policy, this, now);
       conn.resource = d.resource;
       this.table.add(conn);
       entry.conn = conn;
@@ -353,24 +353,23 @@ export class Transport implements ConnectionHost, ListenerHost {
     };
     const conn = new Connection(
       this.table.newId(),
-      listener.info.proto,
-      'in',
       raw,
       listener.local,
       remote,
       listener.policy,
       this,
       Date.now(),
+      listener,
     );
-    conn.listener = listener;
     this.table.add(conn);
     return conn;
   }
 
   upgraded(conn: Connection): void {
-    this.count(`open.${conn.direction}`);
+    this.count(conn.listener ? 'open.in' : 'open.out');
     this.log.debug({ id: conn.id, remote: conn.remote, resource: conn.resource }, 'connection open');
-    this.events.emit('connection', conn.info());
+    // A snapshot (with its TLS details) only for someone listening.
+    if (this.events.listenerCount('connection') > 0) this.events.emit('connection', conn.info());
   }
 
   rejected(conn: Connection, err: WsError): void {
@@ -410,14 +409,12 @@ export class Transport implements ConnectionHost, ListenerHost {
         }
       }
     }
-    const pending = conn.listener?.pendingTls;
-    const key = `${conn.remote.address}|${conn.remote.port}`;
-    if (pending?.get(key) === conn) pending.delete(key);
+    conn.listener?.pendingTls.delete(conn);
     this.log.debug(
       { id: conn.id, reason: reason.kind, code: reason.code, err: reason.error?.message },
       'connection closed',
     );
-    if (wasOpen) {
+    if (wasOpen && this.events.listenerCount('close') > 0) {
       try {
         this.events.emit('close', conn.info(), reason);
       } catch (e) {
