@@ -55,13 +55,15 @@ interface PendingSend {
   at: number;
 }
 
-/** How far the upgrade request has come (inbound, until the upgrade; then dropped). */
+/** How far the upgrade request has come (inbound, until the first read after the upgrade). */
 export class UpgradeRead {
   /** Bytes so far, when the request spans reads. */
   buf: Buffer | undefined;
   /** Reads it took so far, and the read epoch of the last one (src/ws/read-epoch.ts). */
   reads = 0;
   epoch = 0;
+  /** Bytes after the request, already fed to the frame tracker, that the socket will emit again. */
+  head: Buffer | undefined;
 }
 
 /** `ws.send` options, shared: RFC 7118 §4.2 text frames for UTF-8, binary otherwise. */
@@ -99,12 +101,10 @@ export class Connection {
   private rxOff = 0;
   private deadlineOff = 0;
   private pingOff = 0;
-  /** Inbound, until upgraded: the upgrade request read so far. */
+  /** Inbound, until the first read after the upgrade: the upgrade request read so far. */
   upgrade: UpgradeRead | undefined;
   /** Frame tracker state of a unit spread over reads; undefined between units (see `scratch`). */
   tracker: MessageTracker | undefined;
-  /** A chunk already fed to the tracker that the socket will emit again (the upgrade's head). */
-  skipChunk: Buffer | undefined;
   /** Open: the stream's writableLength when a stall (backlog above the high-water mark) was seen. */
   stallLen = 0;
   resource: string | undefined;
@@ -122,7 +122,8 @@ export class Connection {
     readonly id: number,
     readonly raw: Socket,
     public local: LocalEndpoint,
-    readonly remote: RemoteAddress,
+    readonly remoteAddress: string,
+    readonly remotePort: number,
     readonly policy: Readonly<ProtoPolicy>,
     private readonly host: ConnectionHost,
     now: number,
@@ -132,6 +133,12 @@ export class Connection {
     this.socket = raw;
     this.createdAt = now;
     (raw as Tagged)[kConn] = this;
+  }
+
+  /** A new object each time: an object kept per connection would cost more than one per message. */
+  get remote(): RemoteAddress {
+    const address = this.remoteAddress;
+    return { address, port: this.remotePort, family: address.includes(':') ? 'IPv6' : 'IPv4' };
   }
 
   get proto(): WsProto {
@@ -190,7 +197,9 @@ export class Connection {
   attach(ws: WebSocket, now: number): void {
     this.to('open');
     this.ws = ws;
-    this.upgrade = undefined;
+    const up = this.upgrade;
+    if (up?.head === undefined) this.upgrade = undefined;
+    else up.buf = undefined;
     this.deadline = 0;
     this.lastActivity = now;
     (ws as unknown as Tagged)[kConn] = this;
@@ -329,7 +338,6 @@ export class Connection {
     const final = this.closing ?? reason;
     this.failPending(final);
     this.upgrade = undefined;
-    this.skipChunk = undefined;
     const ws = this.ws;
     if (ws) {
       ws.removeListener('message', onWsMessage);
@@ -374,10 +382,10 @@ export class Connection {
     const now = epochTime();
     this.rxOff = small(now - this.createdAt);
     this.pingOff = 0;
-    if (this.skipChunk !== undefined) {
-      const skip = this.skipChunk === chunk;
-      this.skipChunk = undefined;
-      if (skip) return;
+    const up = this.upgrade;
+    if (up !== undefined) {
+      this.upgrade = undefined;
+      if (up.head === chunk) return;
     }
     // OpenSIPS *_max_msg_chunks: a unit spread over more reads drops the connection, no Close frame.
     if (!this.track(chunk, now, epoch)) {

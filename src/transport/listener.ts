@@ -187,7 +187,7 @@ export class Listener {
       const address = sock.remoteAddress;
       const port = sock.remotePort;
       for (const c of this.pendingTls) {
-        if (c.remote.address === address && c.remote.port === port) conn = c;
+        if (c.remoteAddress === address && c.remotePort === port) conn = c;
       }
     }
     if (conn) this.pendingTls.delete(conn);
@@ -203,6 +203,10 @@ export class Listener {
     }
     conn.setStream(sock);
     sock.on('close', onSocketClose);
+    // Node's TLS layer waits for 'connect' on the socket it wraps (meant for a client socket still
+    // connecting). An accepted socket is connected and never emits it, so that listener (a
+    // once-wrapper, a bound function and a closure) would only stay for the connection's life.
+    if (!conn.raw.connecting) conn.raw.removeAllListeners('connect');
     const err = this.checkPeer?.(sock);
     if (err) {
       conn.destroy({ kind: 'tls-error', error: err });
@@ -289,7 +293,7 @@ export class Listener {
         conn.destroy({ kind: 'too-many-chunks', error: new WsError('WS_TOO_MANY_CHUNKS') });
         return;
       }
-      conn.skipChunk = head;
+      if (conn.upgrade) conn.upgrade.head = head;
     }
     // Paused so that `ws` finds the unshifted head in the buffer instead of a 'data' event emitted
     // before its listener exists; resumed once it listens.

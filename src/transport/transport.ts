@@ -38,7 +38,6 @@ import type {
   IncomingMessage,
   ListenerInfo,
   Logger,
-  RemoteAddress,
   WsProto,
 } from './types.js';
 
@@ -271,14 +270,11 @@ export class Transport implements ConnectionHost, ListenerHost {
         raw.destroy();
         throw new TransportError('STOPPED');
       }
-      const remote: RemoteAddress = {
-        address: raw.remoteAddress ?? address,
-        port: raw.remotePort ?? d.port,
-        family: raw.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
-      };
+      const remoteAddress = raw.remoteAddress ?? address;
+      const remotePort = raw.remotePort ?? d.port;
       const local = { proto: d.proto, address: raw.localAddress ?? '', port: raw.localPort ?? 0 };
       const now = Date.now();
-      conn = new Connection(this.table.newId(), raw, local, remote, policy, this, now);
+      conn = new Connection(this.table.newId(), raw, local, remoteAddress, remotePort, policy, this, now);
       conn.resource = d.resource;
       this.table.add(conn);
       entry.conn = conn;
@@ -346,16 +342,12 @@ export class Transport implements ConnectionHost, ListenerHost {
       raw.destroy();
       return undefined;
     }
-    const remote: RemoteAddress = {
-      address,
-      port: raw.remotePort ?? 0,
-      family: raw.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
-    };
     const conn = new Connection(
       this.table.newId(),
       raw,
       listener.local,
-      remote,
+      address,
+      raw.remotePort ?? 0,
       listener.policy,
       this,
       Date.now(),
