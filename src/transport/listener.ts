@@ -157,6 +157,11 @@ export class Listener {
       conn.deadline = now + this.tlsAcceptTimeout;
       this.pendingTls.add(conn);
       this.tlsServer.emit('connection', raw);
+      // Node's TLS layer (which has just wrapped `raw`) waits for 'connect' on it, for a client
+      // socket still connecting. An accepted socket is connected and never emits it, so that
+      // listener (a once-wrapper, a bound function and a closure) would only stay for the
+      // connection's life; dropped now, while still young (cheaper for the GC than after promotion).
+      if (!raw.connecting) raw.removeAllListeners('connect');
     } else {
       conn.to('upgrading');
       conn.deadline = now + this.policy.upgrade_timeout;
@@ -203,10 +208,6 @@ export class Listener {
     }
     conn.setStream(sock);
     sock.on('close', onSocketClose);
-    // Node's TLS layer waits for 'connect' on the socket it wraps (meant for a client socket still
-    // connecting). An accepted socket is connected and never emits it, so that listener (a
-    // once-wrapper, a bound function and a closure) would only stay for the connection's life.
-    if (!conn.raw.connecting) conn.raw.removeAllListeners('connect');
     const err = this.checkPeer?.(sock);
     if (err) {
       conn.destroy({ kind: 'tls-error', error: err });
