@@ -3,6 +3,7 @@
  * that its memory and CPU are measured alone. Talks to the bench over the fork IPC channel.
  * Started by bench/transport.bench.ts with `--import tsx --expose-gc`.
  */
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { BenchServer, HostReply, HostRequest, StartBenchServer } from './types.js';
 
 const ADAPTERS: Readonly<Record<string, string>> = { bare: './bare-ws.js', sipwss: './sipwss.js' };
@@ -40,6 +41,9 @@ process.on('message', (raw: unknown) => {
           reply({ type: 'mem', usage: process.memoryUsage() });
           break;
         }
+        case 'spaces':
+          reply({ type: 'spaces', spaces: getHeapSpaceStatistics() });
+          break;
         case 'cpu':
           reply({ type: 'cpu', usage: process.cpuUsage() });
           break;

@@ -17,16 +17,26 @@ export interface BenchServer {
 
 export type StartBenchServer = (opts: BenchServerOptions) => Promise<BenchServer>;
 
+/** v8.getHeapSpaceStatistics() entry (diagnostics: where the heap grew). */
+export interface HeapSpaceInfo {
+  readonly space_name: string;
+  readonly space_size: number;
+  readonly space_used_size: number;
+  readonly physical_space_size: number;
+}
+
 /** Messages between the bench (parent) and a server host (child process). */
 export type HostRequest =
   | { readonly type: 'start'; readonly cert: string; readonly key: string }
   | { readonly type: 'mem'; readonly gc: boolean }
+  | { readonly type: 'spaces' }
   | { readonly type: 'cpu' }
   | { readonly type: 'stop' };
 
 export type HostReply =
   | { readonly type: 'started'; readonly port: number }
   | { readonly type: 'mem'; readonly usage: NodeJS.MemoryUsage }
+  | { readonly type: 'spaces'; readonly spaces: readonly HeapSpaceInfo[] }
   | { readonly type: 'cpu'; readonly usage: NodeJS.CpuUsage }
   | { readonly type: 'stopped' }
   | { readonly type: 'error'; readonly message: string };

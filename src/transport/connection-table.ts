@@ -20,16 +20,16 @@ export class ConnectionTable {
 
   add(conn: Connection): void {
     this.byId.set(conn.id, conn);
-    this.perIp.set(conn.remote.address, this.countFor(conn.remote.address) + 1);
+    this.perIp.set(conn.remoteAddress, this.countFor(conn.remoteAddress) + 1);
   }
 
   /** Idempotent. */
   remove(conn: Connection): void {
     if (this.byId.get(conn.id) !== conn) return;
     this.byId.delete(conn.id);
-    const n = this.countFor(conn.remote.address) - 1;
-    if (n > 0) this.perIp.set(conn.remote.address, n);
-    else this.perIp.delete(conn.remote.address);
+    const n = this.countFor(conn.remoteAddress) - 1;
+    if (n > 0) this.perIp.set(conn.remoteAddress, n);
+    else this.perIp.delete(conn.remoteAddress);
   }
 
   get(id: number): Connection | undefined {

@@ -3,6 +3,10 @@
  * moves throw), the send queue with its limits, and one idempotent `destroy(reason)` that every way
  * of ending funnels into. Event handlers are shared functions (no closures per connection or per
  * message); they find the connection through a symbol on the socket / WebSocket.
+ *
+ * Cost per connection and per message is kept near what `ws` alone costs (bench/transport.bench.ts):
+ * no write callback per sent message unless the socket is backed up, no frame tracker object unless a
+ * unit spans reads, no listeners of ours that `ws` duplicates once it owns the socket.
  */
 import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
@@ -12,7 +16,7 @@ import { SipwssError } from '../errors.js';
 import { fromWsLibraryCode, WsError } from '../ws/errors.js';
 import { CRLF, keepaliveKind } from '../ws/keepalive.js';
 import { MessageTracker } from '../ws/message-tracker.js';
-import { readEpoch } from '../ws/read-epoch.js';
+import { epochTime, readEpoch } from '../ws/read-epoch.js';
 import { TransportError } from './errors.js';
 import type { Listener } from './listener.js';
 import type { ProtoPolicy } from './options.js';
@@ -49,8 +53,33 @@ interface PendingSend {
   resolve: () => void;
   reject: (e: Error) => void;
   at: number;
-  size: number;
 }
+
+/** How far the upgrade request has come (inbound, until the first read after the upgrade). */
+export class UpgradeRead {
+  /** Bytes so far, when the request spans reads. */
+  buf: Buffer | undefined;
+  /** Reads it took so far, and the read epoch of the last one (src/ws/read-epoch.ts). */
+  reads = 0;
+  epoch = 0;
+  /** Bytes after the request, already fed to the frame tracker, that the socket will emit again. */
+  head: Buffer | undefined;
+}
+
+/** `ws.send` options, shared: RFC 7118 §4.2 text frames for UTF-8, binary otherwise. */
+const TEXT = Object.freeze({ binary: false });
+const BINARY = Object.freeze({ binary: true });
+/** What a send accepted without backpressure returns (one shared settled promise, no allocation). */
+const SENT: Promise<void> = Promise.resolve();
+/** WebSocket.OPEN (RFC 6455 §4.1 "_The WebSocket Connection is Established_"). */
+const WS_OPEN = 1;
+
+/**
+ * Frame tracker for connections between units: a chunk is fed to this shared one, and only when the
+ * chunk ends inside a unit does the connection get a tracker of its own (a copy). An idle connection
+ * thus holds none (OpenSIPS keeps per-connection read state too, but in C-sized structs).
+ */
+let scratch: MessageTracker | undefined;
 
 /** Time a local close waits for the peer's Close before the socket is destroyed. */
 export const CLOSE_GRACE_MS = 2000;
@@ -60,47 +89,91 @@ export class Connection {
   /** The stream carrying WebSocket bytes (the TLS socket for wss once secure). */
   socket: Socket | TLSSocket;
   ws: WebSocket | undefined;
-  lastActivity: number;
   readonly createdAt: number;
   messagesIn = 0;
   messagesOut = 0;
-  /** Deadline (epoch ms) of the current phase (TLS, upgrade, closing); 0: none. */
-  deadline = 0;
-  /** Upgrade-request bytes so far (dropped once upgraded). */
-  hbuf: Buffer | undefined;
-  /** Reads the upgrade request took so far, and the read epoch of the last one. */
-  hreads = 0;
-  hepoch = 0;
+  /**
+   * lastActivity, deadline and pingSentAt are epoch ms, kept as offsets from createdAt: V8 boxes a
+   * number field that does not fit a small integer (an epoch ms does not) in a separate 16-byte heap
+   * object per field and connection; an offset stays a small integer for a connection's first 24 days.
+   * deadline and pingSentAt store offset + 1, so that 0 keeps meaning "none".
+   */
+  private rxOff = 0;
+  private deadlineOff = 0;
+  private pingOff = 0;
+  /** Inbound, until the first read after the upgrade: the upgrade request read so far. */
+  upgrade: UpgradeRead | undefined;
+  /** Frame tracker state of a unit spread over reads; undefined between units (see `scratch`). */
   tracker: MessageTracker | undefined;
-  /** A chunk already fed to the tracker that the socket will emit again (the upgrade's head). */
-  skipChunk: Buffer | undefined;
-  pingSentAt = 0;
+  /** Open: the stream's writableLength when a stall (backlog above the high-water mark) was seen. */
+  stallLen = 0;
   resource: string | undefined;
   origin: string | undefined;
-  /** The listener that accepted it (inbound). */
-  listener: Listener | undefined;
   private pending: PendingSend[] | undefined;
-  private pendingBytes = 0;
   /** Why a graceful close was started (kept until the socket is gone). */
   private closing: CloseReason | undefined;
   private wsError: WsError | undefined;
 
+  /**
+   * `listener`: the listener that accepted it (inbound); undefined for an outbound connection.
+   * `local.proto` is the connection's protocol.
+   */
   constructor(
     readonly id: number,
-    readonly proto: WsProto,
-    readonly direction: 'in' | 'out',
     readonly raw: Socket,
     public local: LocalEndpoint,
-    readonly remote: RemoteAddress,
+    readonly remoteAddress: string,
+    readonly remotePort: number,
     readonly policy: Readonly<ProtoPolicy>,
     private readonly host: ConnectionHost,
     now: number,
+    readonly listener?: Listener,
   ) {
-    this.state = direction === 'in' ? 'accepted' : 'connecting';
+    this.state = listener ? 'accepted' : 'connecting';
     this.socket = raw;
     this.createdAt = now;
-    this.lastActivity = now;
     (raw as Tagged)[kConn] = this;
+  }
+
+  /** A new object each time: an object kept per connection would cost more than one per message. */
+  get remote(): RemoteAddress {
+    const address = this.remoteAddress;
+    return { address, port: this.remotePort, family: address.includes(':') ? 'IPv6' : 'IPv4' };
+  }
+
+  get proto(): WsProto {
+    return this.local.proto;
+  }
+
+  get direction(): 'in' | 'out' {
+    return this.listener ? 'in' : 'out';
+  }
+
+  /** Last time anything was received (epoch ms). */
+  get lastActivity(): number {
+    return this.createdAt + this.rxOff;
+  }
+
+  set lastActivity(t: number) {
+    this.rxOff = small(t - this.createdAt);
+  }
+
+  /** Deadline (epoch ms) of the current phase (TLS, upgrade, closing, send progress); 0: none. */
+  get deadline(): number {
+    return this.deadlineOff === 0 ? 0 : this.createdAt + this.deadlineOff - 1;
+  }
+
+  set deadline(t: number) {
+    this.deadlineOff = t === 0 ? 0 : small(t - this.createdAt + 1);
+  }
+
+  /** When the unanswered keepalive Ping was sent (epoch ms); 0: none. */
+  get pingSentAt(): number {
+    return this.pingOff === 0 ? 0 : this.createdAt + this.pingOff - 1;
+  }
+
+  set pingSentAt(t: number) {
+    this.pingOff = t === 0 ? 0 : small(t - this.createdAt + 1);
   }
 
   get transport(): 'WS' | 'WSS' {
@@ -124,35 +197,68 @@ export class Connection {
   attach(ws: WebSocket, now: number): void {
     this.to('open');
     this.ws = ws;
-    this.hbuf = undefined;
+    const up = this.upgrade;
+    if (up?.head === undefined) this.upgrade = undefined;
+    else up.buf = undefined;
     this.deadline = 0;
     this.lastActivity = now;
     (ws as unknown as Tagged)[kConn] = this;
     ws.on('message', onWsMessage);
     ws.on('close', onWsClose);
     ws.on('error', onWsError);
-    this.tracker ??= new MessageTracker(this.policy.max_msg_chunks);
+    this.takeOverSocketEvents();
   }
 
-  /** Sends one SIP message as one WebSocket message (RFC 7118 §5.1): text, binary if not UTF-8 (§4.2). */
-  send(data: Buffer, now: number): Promise<void> {
+  /**
+   * Once `ws` listens on the stream, its 'close' and 'error' handlers report the end (onWsClose) and
+   * ours would do nothing: drop them (an event with two listeners holds an array of them).
+   */
+  private takeOverSocketEvents(): void {
+    for (const s of this.raw === this.socket ? [this.socket] : [this.socket, this.raw]) {
+      s.removeListener('close', onSocketClose);
+      // Never leave a socket without an 'error' listener (an unhandled 'error' throws).
+      if (s.listenerCount('error') > 1) s.removeListener('error', onSocketError);
+    }
+  }
+
+  /**
+   * Sends one SIP message as one WebSocket message (RFC 7118 §5.1): text, binary if not UTF-8 (§4.2).
+   * Resolves once the message is handed over: at once when `ws` took it without backpressure (the
+   * socket's buffer was under its high-water mark, as `write()` returning true in Node streams), else
+   * when the socket has written it. Rejects when the connection is gone, and fails with the connection
+   * when the peer stops reading: over `send_buffer` queued bytes (SEND_BUFFER_FULL), or no write
+   * progress for `send_timeout` (SEND_TIMEOUT, found by the sweep).
+   */
+  send(data: Buffer): Promise<void> {
     const ws = this.ws;
     if (this.state !== 'open' || !ws) {
       return Promise.reject(new TransportError('CONNECTION_GONE', `connection #${this.id} is ${this.state}`));
     }
-    if (ws.bufferedAmount + data.length > this.policy.send_buffer) {
+    if (ws.readyState !== WS_OPEN) {
+      // The peer's Close arrived (RFC 6455 §5.5.1): no data frame may follow ours.
+      return Promise.reject(new TransportError('CONNECTION_CLOSED', `connection #${this.id} is closing`));
+    }
+    const queued = ws.bufferedAmount;
+    if (queued + data.length > this.policy.send_buffer) {
       const err = new TransportError(
         'SEND_BUFFER_FULL',
-        `connection #${this.id}: ${ws.bufferedAmount} bytes queued, cap ${this.policy.send_buffer}`,
+        `connection #${this.id}: ${queued} bytes queued, cap ${this.policy.send_buffer}`,
       );
       this.destroy({ kind: 'send-buffer-full', error: err });
       return Promise.reject(err);
     }
+    const opts = isUtf8(data) ? TEXT : BINARY;
+    if (this.pending === undefined && !this.socket.writableNeedDrain) {
+      ws.send(data, opts);
+      this.messagesOut++;
+      return SENT;
+    }
+    // Backed up: this send completes when the socket has written it (its write callback), so the
+    // sweep can time out the oldest one (send_timeout).
     return new Promise<void>((resolve, reject) => {
-      const p: PendingSend = { resolve, reject, at: now, size: data.length };
+      const p: PendingSend = { resolve, reject, at: Date.now() };
       (this.pending ??= []).push(p);
-      this.pendingBytes += data.length;
-      ws.send(data, { binary: !isUtf8(data) }, (err) => this.settle(p, err));
+      ws.send(data, opts, (err) => this.settle(p, err));
     });
   }
 
@@ -163,7 +269,7 @@ export class Connection {
     if (i === -1) return; // already failed by destroy()
     if (i === 0) q.shift();
     else q.splice(i, 1);
-    this.pendingBytes -= p.size;
+    if (q.length === 0) this.pending = undefined;
     if (err) {
       p.reject(new TransportError('CONNECTION_CLOSED', `connection #${this.id}`, { cause: err }));
     } else {
@@ -177,9 +283,28 @@ export class Connection {
     return this.pending?.[0]?.at ?? 0;
   }
 
-  /** Bytes handed to send() and not yet written. */
-  get queuedBytes(): number {
-    return this.pendingBytes;
+  /**
+   * For the sweep (open connections): the peer stopped reading for `send_timeout`. Either a send
+   * that waits for the socket is older than that, or the socket holds a backlog above its high-water
+   * mark (sends already resolved) that has not shrunk for that long; `deadline` (unused while open)
+   * is when that backlog must have moved.
+   */
+  sendStalled(now: number): boolean {
+    const timeout = this.policy.send_timeout;
+    const oldest = this.oldestSend;
+    if (oldest !== 0) return now - oldest > timeout;
+    const s = this.socket;
+    if (!s.writableNeedDrain) {
+      this.deadline = 0;
+      return false;
+    }
+    const len = s.writableLength;
+    if (this.deadline === 0 || len < this.stallLen) {
+      this.deadline = now + timeout;
+      this.stallLen = len;
+      return false;
+    }
+    return now > this.deadline;
   }
 
   /** Refuses an upgrade: writes the HTTP answer, half-closes, and lets the peer close (or the sweep). */
@@ -187,7 +312,7 @@ export class Connection {
     if (this.state !== 'upgrading') return;
     this.closing = reason;
     this.to('closing');
-    this.hbuf = undefined;
+    this.upgrade = undefined;
     this.deadline = Date.now() + CLOSE_GRACE_MS;
     this.socket.end(response);
   }
@@ -212,8 +337,7 @@ export class Connection {
     this.to('closed');
     const final = this.closing ?? reason;
     this.failPending(final);
-    this.hbuf = undefined;
-    this.skipChunk = undefined;
+    this.upgrade = undefined;
     const ws = this.ws;
     if (ws) {
       ws.removeListener('message', onWsMessage);
@@ -228,7 +352,6 @@ export class Connection {
     const q = this.pending;
     if (!q || q.length === 0) return;
     this.pending = undefined;
-    this.pendingBytes = 0;
     for (const p of q) p.reject(sendError(this.id, reason));
   }
 
@@ -255,21 +378,37 @@ export class Connection {
 
   /** Shared 'data' handler of an open connection: activity, liveness, read counting. */
   onOpenData(chunk: Buffer): void {
-    const now = Date.now();
-    this.lastActivity = now;
-    this.pingSentAt = 0;
-    if (this.skipChunk !== undefined) {
-      const skip = this.skipChunk === chunk;
-      this.skipChunk = undefined;
-      if (skip) return;
+    const epoch = readEpoch();
+    const now = epochTime();
+    this.rxOff = small(now - this.createdAt);
+    this.pingOff = 0;
+    const up = this.upgrade;
+    if (up !== undefined) {
+      this.upgrade = undefined;
+      if (up.head === chunk) return;
     }
     // OpenSIPS *_max_msg_chunks: a unit spread over more reads drops the connection, no Close frame.
-    if (this.tracker && !this.tracker.feed(chunk, now, readEpoch())) {
+    if (!this.track(chunk, now, epoch)) {
       this.destroy({
         kind: 'too-many-chunks',
         error: new WsError('WS_TOO_MANY_CHUNKS', `more than ${this.policy.max_msg_chunks} reads`),
       });
     }
+  }
+
+  /** Feeds the frame tracker (the shared one between units); false: too many reads for a unit. */
+  track(chunk: Buffer, now: number, epoch: number): boolean {
+    const own = this.tracker;
+    if (own !== undefined) {
+      const ok = own.feed(chunk, now, epoch);
+      if (!own.inUnit) this.tracker = undefined;
+      return ok;
+    }
+    const t = (scratch ??= new MessageTracker(1));
+    t.reset(this.policy.max_msg_chunks);
+    const ok = t.feed(chunk, now, epoch);
+    if (ok && t.inUnit) this.tracker = t.clone();
+    return ok;
   }
 
   /** Records the `ws` receiver's error; the close that follows carries it. */
@@ -298,7 +437,7 @@ export class Connection {
     // RFC 5626 §3.5.1 (RFC 7118 §6): CRLFCRLF is answered with CRLF; a lone CRLF is absorbed.
     switch (keepaliveKind(data)) {
       case 'ping':
-        ws.send(CRLF, { binary: false });
+        ws.send(CRLF, TEXT);
         return;
       case 'pong':
         return;
@@ -306,6 +445,15 @@ export class Connection {
         this.host.deliver(this, data, binary);
     }
   }
+}
+
+/**
+ * `n` as an int32 when it is one: the difference of two doubles stays a double to V8 (a boxed field)
+ * even when whole; `n | 0` is a small integer. Larger values stay as they are.
+ */
+function small(n: number): number {
+  const i = n | 0;
+  return i === n ? i : n;
 }
 
 function sendError(id: number, reason: CloseReason): SipwssError {
@@ -346,6 +494,27 @@ function formatSubject(subject: object): string | null {
 
 export function connOf(x: object): Connection | undefined {
   return (x as Tagged)[kConn];
+}
+
+/** Shared socket handlers: `this` is the socket, the connection hangs off it. */
+export function onSocketData(this: Socket, chunk: Buffer): void {
+  const conn = connOf(this);
+  if (!conn) return;
+  if (conn.state === 'open') {
+    conn.onOpenData(chunk);
+  } else if (conn.state === 'upgrading') {
+    if (conn.direction === 'in' && conn.listener) conn.listener.handshakeData(conn, chunk);
+  }
+}
+
+export function onSocketClose(this: Socket): void {
+  const conn = connOf(this);
+  // Once `ws` owns the socket its 'close' event reports the close code.
+  if (conn && !conn.ws) conn.destroy({ kind: 'peer-gone' });
+}
+
+export function onSocketError(this: Socket): void {
+  // The 'close' that follows ends the connection.
 }
 
 function onWsMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {

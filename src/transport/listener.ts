@@ -4,12 +4,11 @@
  * `ws` for framing. Node's HTTP server is not involved.
  */
 import type { IncomingMessage } from 'node:http';
-import { isIP, type Server, type Socket } from 'node:net';
+import { isIP, type Server, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import type { SipwssError } from '../errors.js';
 import { WsError } from '../ws/errors.js';
-import { MessageTracker } from '../ws/message-tracker.js';
 import { readEpoch } from '../ws/read-epoch.js';
 import {
   findHeaderEnd,
@@ -20,7 +19,15 @@ import {
   type ValidUpgrade,
   validateUpgrade,
 } from '../ws/upgrade-request.js';
-import { CLOSE_GRACE_MS, type Connection, connOf } from './connection.js';
+import {
+  CLOSE_GRACE_MS,
+  type Connection,
+  connOf,
+  onSocketClose,
+  onSocketData,
+  onSocketError,
+  UpgradeRead,
+} from './connection.js';
 import { TransportError } from './errors.js';
 import type { ProtoPolicy } from './options.js';
 import type { ListenerInfo, LocalEndpoint, WsProto } from './types.js';
@@ -99,13 +106,16 @@ export interface ListenerHost {
 
 export class Listener {
   tlsServer: Server | undefined;
-  /** wss: accepted sockets in their TLS handshake, by remote "address|port". */
-  readonly pendingTls = new Map<string, Connection>();
+  /** wss_tls_accept_timeout (ms): the sweep enforces it (see Transport.installTls). */
+  private tlsAcceptTimeout = 0;
+  /** wss: accepted connections in their TLS handshake. */
+  readonly pendingTls = new Set<Connection>();
   readonly wss: WebSocketServer;
   /** The provider's post-handshake check (e.g. require_cert of the SNI-selected domain). */
   checkPeer: ((sock: TLSSocket) => SipwssError | undefined) | undefined;
   /** Shared by every connection it accepts. */
   readonly local: LocalEndpoint;
+  private readonly interned = new Map<string, string>();
 
   constructor(
     readonly info: ListenerInfo,
@@ -128,8 +138,9 @@ export class Listener {
   }
 
   /** Sets the TLS server used for accepted wss sockets (replaced on reload). */
-  setTlsServer(s: Server): void {
+  setTlsServer(s: Server, acceptTimeout: number): void {
     this.tlsServer = s;
+    this.tlsAcceptTimeout = acceptTimeout;
     s.on('secureConnection', (sock: TLSSocket) => this.onSecure(sock));
     s.on('tlsClientError', (err: Error & { code?: string }, sock: TLSSocket) => this.onTlsError(err, sock));
   }
@@ -139,14 +150,18 @@ export class Listener {
     const conn = this.host.admit(raw, this);
     if (!conn) return;
     raw.on('close', onSocketClose);
-    raw.setNoDelay(true);
+    // TCP_NODELAY is already set: the server is created with `noDelay: true`.
     const now = Date.now();
     if (this.info.proto === 'wss' && this.tlsServer) {
       conn.to('tls');
-      // Node's handshakeTimeout fires first; this is the safety net.
-      conn.deadline = now + this.policy.upgrade_timeout + 60_000;
-      this.pendingTls.set(`${conn.remote.address}|${conn.remote.port}`, conn);
+      conn.deadline = now + this.tlsAcceptTimeout;
+      this.pendingTls.add(conn);
       this.tlsServer.emit('connection', raw);
+      // Node's TLS layer (which has just wrapped `raw`) waits for 'connect' on it, for a client
+      // socket still connecting. An accepted socket is connected and never emits it, so that
+      // listener (a once-wrapper, a bound function and a closure) would only stay for the
+      // connection's life; dropped now, while still young (cheaper for the GC than after promotion).
+      if (!raw.connecting) raw.removeAllListeners('connect');
     } else {
       conn.to('upgrading');
       conn.deadline = now + this.policy.upgrade_timeout;
@@ -154,10 +169,33 @@ export class Listener {
     }
   }
 
+  /**
+   * The connection's copy of a resource or Origin value: one shared string per distinct value (a
+   * deployment has few), and never a substring of the request text, which would keep all of it
+   * alive with the connection.
+   */
+  private intern(s: string): string {
+    const known = this.interned.get(s);
+    if (known !== undefined) return known;
+    const own = Buffer.from(s, 'latin1').toString('latin1');
+    if (this.interned.size < INTERN_MAX) this.interned.set(own, own);
+    return own;
+  }
+
   private take(sock: TLSSocket): Connection | undefined {
-    const key = `${sock.remoteAddress}|${sock.remotePort}`;
-    const conn = this.pendingTls.get(key);
-    if (conn) this.pendingTls.delete(key);
+    // The TLS socket wraps the accepted one (Node keeps it as `_parent`), which carries the
+    // connection. Matching by address instead (the fallback) would read the TLS socket's own
+    // remoteAddress, which caches an address object and string on it for the connection's life.
+    const parent = (sock as TLSSocket & { _parent?: unknown })._parent;
+    let conn = parent instanceof Socket ? connOf(parent) : undefined;
+    if (conn === undefined) {
+      const address = sock.remoteAddress;
+      const port = sock.remotePort;
+      for (const c of this.pendingTls) {
+        if (c.remoteAddress === address && c.remotePort === port) conn = c;
+      }
+    }
+    if (conn) this.pendingTls.delete(conn);
     return conn;
   }
 
@@ -192,9 +230,10 @@ export class Listener {
   handshakeData(conn: Connection, chunk: Buffer): void {
     const policy = this.policy;
     const epoch = readEpoch();
-    if (epoch !== conn.hepoch) conn.hreads++;
-    conn.hepoch = epoch;
-    if (conn.hreads > policy.max_msg_chunks) {
+    const up = (conn.upgrade ??= new UpgradeRead());
+    if (epoch !== up.epoch) up.reads++;
+    up.epoch = epoch;
+    if (up.reads > policy.max_msg_chunks) {
       conn.destroy({
         kind: 'too-many-chunks',
         error: new WsError(
@@ -204,18 +243,18 @@ export class Listener {
       });
       return;
     }
-    const prev = conn.hbuf;
+    const prev = up.buf;
     const buf = prev ? Buffer.concat([prev, chunk]) : chunk;
     const end = findHeaderEnd(buf, prev ? prev.length : 0);
     if (end === -1 || end > MAX_UPGRADE_BYTES) {
       if (buf.length > MAX_UPGRADE_BYTES) {
         this.reject(conn, new WsError('WS_HTTP_TOO_LARGE', `more than ${MAX_UPGRADE_BYTES} bytes`));
       } else {
-        conn.hbuf = buf;
+        up.buf = buf;
       }
       return;
     }
-    conn.hbuf = undefined;
+    up.buf = undefined;
     const parsed = parseHttpRequest(buf.subarray(0, end));
     if (!parsed.ok) {
       this.reject(conn, parsed.error);
@@ -231,12 +270,12 @@ export class Listener {
       return;
     }
     // Bytes pipelined after the request are the first WebSocket frames: keep them.
-    this.complete(conn, v.value, buf.subarray(end));
+    this.complete(conn, v.value, buf.subarray(end), epoch);
   }
 
-  private complete(conn: Connection, v: ValidUpgrade, head: Buffer): void {
-    conn.resource = v.path;
-    conn.origin = v.origin;
+  private complete(conn: Connection, v: ValidUpgrade, head: Buffer, epoch: number): void {
+    conn.resource = this.intern(v.path);
+    conn.origin = v.origin === undefined ? undefined : this.intern(v.origin);
     const sock = conn.socket;
     const req = {
       method: 'GET',
@@ -251,12 +290,11 @@ export class Listener {
     } as unknown as IncomingMessage;
     const now = Date.now();
     if (head.length > 0) {
-      conn.tracker = new MessageTracker(conn.policy.max_msg_chunks);
-      if (!conn.tracker.feed(head, now, conn.hepoch)) {
+      if (!conn.track(head, now, epoch)) {
         conn.destroy({ kind: 'too-many-chunks', error: new WsError('WS_TOO_MANY_CHUNKS') });
         return;
       }
-      conn.skipChunk = head;
+      if (conn.upgrade) conn.upgrade.head = head;
     }
     // Paused so that `ws` finds the unshifted head in the buffer instead of a 'data' event emitted
     // before its listener exists; resumed once it listens.
@@ -304,23 +342,7 @@ export class Listener {
   }
 }
 
-/** Shared socket handlers: `this` is the socket, the connection hangs off it. */
-export function onSocketData(this: Socket, chunk: Buffer): void {
-  const conn = connOf(this);
-  if (!conn) return;
-  if (conn.state === 'upgrading') {
-    if (conn.direction === 'in' && conn.listener) conn.listener.handshakeData(conn, chunk);
-  } else if (conn.state === 'open') {
-    conn.onOpenData(chunk);
-  }
-}
+/** Distinct resource and Origin values kept per listener for sharing (beyond this, copies). */
+const INTERN_MAX = 256;
 
-export function onSocketClose(this: Socket): void {
-  const conn = connOf(this);
-  // Once `ws` owns the socket its 'close' event reports the close code.
-  if (conn && !conn.ws) conn.destroy({ kind: 'peer-gone' });
-}
-
-export function onSocketError(this: Socket): void {
-  // The 'close' that follows ends the connection.
-}
+export { onSocketClose, onSocketData, onSocketError } from './connection.js';

@@ -38,7 +38,6 @@ import type {
   IncomingMessage,
   ListenerInfo,
   Logger,
-  RemoteAddress,
   WsProto,
 } from './types.js';
 
@@ -159,9 +158,12 @@ export class Transport implements ConnectionHost, ListenerHost {
     const local = { address: l.info.address, port: l.info.port };
     const ts = createTlsServer({
       ...provider.serverOptions(local),
-      handshakeTimeout: this.params.wss_tls_accept_timeout,
+      // wss_tls_accept_timeout is enforced by the sweep (Listener.onConnection sets the deadline).
+      // Node arms a timer per socket for a value > 0 (and takes 0 as its 120 s default); the socket
+      // then keeps that Timeout and a bound function for its whole life. Negative: no timer.
+      handshakeTimeout: -1,
     });
-    l.setTlsServer(ts);
+    l.setTlsServer(ts, this.params.wss_tls_accept_timeout);
     l.checkPeer = provider.checkPeer ? (sock: TLSSocket) => provider.checkPeer?.(sock, local) : undefined;
   }
 
@@ -220,7 +222,7 @@ export class Transport implements ConnectionHost, ListenerHost {
   send(connectionId: number, data: Buffer | Uint8Array | string): Promise<void> {
     const conn = this.table.get(connectionId);
     if (!conn) return Promise.reject(new TransportError('CONNECTION_GONE', `connection #${connectionId}`));
-    return conn.send(toBuffer(data), Date.now());
+    return conn.send(toBuffer(data));
   }
 
   /** Closes a connection (WebSocket close 1000, or at once if not open). */
@@ -242,7 +244,7 @@ export class Transport implements ConnectionHost, ListenerHost {
     }
     const buf = toBuffer(data);
     let entry = this.outbound.get(d.key);
-    if (entry?.conn?.state === 'open') return entry.conn.send(buf, Date.now());
+    if (entry?.conn?.state === 'open') return entry.conn.send(buf);
     if (!entry) {
       entry = { conn: undefined, queue: [] };
       this.outbound.set(d.key, entry);
@@ -268,14 +270,11 @@ export class Transport implements ConnectionHost, ListenerHost {
         raw.destroy();
         throw new TransportError('STOPPED');
       }
-      const remote: RemoteAddress = {
-        address: raw.remoteAddress ?? address,
-        port: raw.remotePort ?? d.port,
-        family: raw.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
-      };
+      const remoteAddress = raw.remoteAddress ?? address;
+      const remotePort = raw.remotePort ?? d.port;
       const local = { proto: d.proto, address: raw.localAddress ?? '', port: raw.localPort ?? 0 };
       const now = Date.now();
-      conn = new Connection(this.table.newId(), d.proto, 'out', raw, local, remote, policy, this, now);
+      conn = new Connection(this.table.newId(), raw, local, remoteAddress, remotePort, policy, this, now);
       conn.resource = d.resource;
       this.table.add(conn);
       entry.conn = conn;
@@ -300,7 +299,7 @@ export class Transport implements ConnectionHost, ListenerHost {
       this.upgraded(conn);
       const queue = entry.queue;
       entry.queue = [];
-      for (const q of queue) conn.send(q.data, Date.now()).then(q.resolve, q.reject);
+      for (const q of queue) conn.send(q.data).then(q.resolve, q.reject);
     } catch (e) {
       const err = this.stopped
         ? new TransportError('STOPPED')
@@ -343,31 +342,26 @@ export class Transport implements ConnectionHost, ListenerHost {
       raw.destroy();
       return undefined;
     }
-    const remote: RemoteAddress = {
-      address,
-      port: raw.remotePort ?? 0,
-      family: raw.remoteFamily === 'IPv6' ? 'IPv6' : 'IPv4',
-    };
     const conn = new Connection(
       this.table.newId(),
-      listener.info.proto,
-      'in',
       raw,
       listener.local,
-      remote,
+      address,
+      raw.remotePort ?? 0,
       listener.policy,
       this,
       Date.now(),
+      listener,
     );
-    conn.listener = listener;
     this.table.add(conn);
     return conn;
   }
 
   upgraded(conn: Connection): void {
-    this.count(`open.${conn.direction}`);
+    this.count(conn.listener ? 'open.in' : 'open.out');
     this.log.debug({ id: conn.id, remote: conn.remote, resource: conn.resource }, 'connection open');
-    this.events.emit('connection', conn.info());
+    // A snapshot (with its TLS details) only for someone listening.
+    if (this.events.listenerCount('connection') > 0) this.events.emit('connection', conn.info());
   }
 
   rejected(conn: Connection, err: WsError): void {
@@ -407,14 +401,12 @@ export class Transport implements ConnectionHost, ListenerHost {
         }
       }
     }
-    const pending = conn.listener?.pendingTls;
-    const key = `${conn.remote.address}|${conn.remote.port}`;
-    if (pending?.get(key) === conn) pending.delete(key);
+    conn.listener?.pendingTls.delete(conn);
     this.log.debug(
       { id: conn.id, reason: reason.kind, code: reason.code, err: reason.error?.message },
       'connection closed',
     );
-    if (wasOpen) {
+    if (wasOpen && this.events.listenerCount('close') > 0) {
       try {
         this.events.emit('close', conn.info(), reason);
       } catch (e) {
@@ -428,6 +420,7 @@ export class Transport implements ConnectionHost, ListenerHost {
   private sweepInterval(): number {
     const p = this.params;
     const candidates = [
+      p.wss_tls_accept_timeout,
       p.ws_upgrade_timeout,
       p.wss_upgrade_timeout,
       p.ws_msg_timeout || 1000,
@@ -465,7 +458,12 @@ export class Transport implements ConnectionHost, ListenerHost {
     const p = c.policy;
     switch (c.state) {
       case 'tls':
-        if (c.deadline && now > c.deadline) c.destroy({ kind: 'tls-timeout' });
+        if (c.deadline && now > c.deadline) {
+          c.destroy({
+            kind: 'tls-timeout',
+            error: new TransportError('TLS_HANDSHAKE_TIMEOUT', `${this.params.wss_tls_accept_timeout} ms`),
+          });
+        }
         return;
       case 'upgrading':
         if (c.direction === 'in' && c.deadline && now > c.deadline) {
@@ -480,8 +478,7 @@ export class Transport implements ConnectionHost, ListenerHost {
       default:
         return;
     }
-    const oldest = c.oldestSend;
-    if (oldest && now - oldest > p.send_timeout) {
+    if (c.sendStalled(now)) {
       c.destroy({ kind: 'send-timeout', error: new TransportError('SEND_TIMEOUT', `${p.send_timeout} ms`) });
       return;
     }

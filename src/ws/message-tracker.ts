@@ -28,24 +28,58 @@ export class MessageTracker {
   /** Inside a fragmented data message (FIN=0 seen). */
   private dataOpen = false;
 
-  constructor(private readonly maxReads: number) {}
+  constructor(private maxReads: number) {}
 
   get inUnit(): boolean {
     return this.unitStart !== 0;
   }
 
-  /** Read epoch (src/ws/read-epoch.ts) of the last chunk. */
-  private epoch = Number.NaN;
+  /** Read epoch (src/ws/read-epoch.ts) of the last chunk; 0: none (epochs start at 1). */
+  private epoch = 0;
+
+  /** Back to the state between units (so that one instance can serve many connections in turn). */
+  reset(maxReads: number): this {
+    this.maxReads = maxReads;
+    this.reads = 0;
+    this.unitStart = 0;
+    this.st = St.HEADER;
+    this.hdrLen = 0;
+    this.hdrNeed = 2;
+    this.b0 = 0;
+    this.extLen = 0;
+    this.len7 = 0;
+    this.payloadLeft = 0;
+    this.dataOpen = false;
+    this.epoch = 0;
+    return this;
+  }
+
+  /** A copy with the same state (a unit in progress moving to its connection's own tracker). */
+  clone(): MessageTracker {
+    const t = new MessageTracker(this.maxReads);
+    t.reads = this.reads;
+    t.unitStart = this.unitStart;
+    t.st = this.st;
+    t.hdrLen = this.hdrLen;
+    t.hdrNeed = this.hdrNeed;
+    t.b0 = this.b0;
+    t.extLen = this.extLen;
+    t.len7 = this.len7;
+    t.payloadLeft = this.payloadLeft;
+    t.dataOpen = this.dataOpen;
+    t.epoch = this.epoch;
+    return t;
+  }
 
   /**
-   * Feeds one chunk. Chunks with the same `epoch` are one read (NaN: every chunk is a read).
+   * Feeds one chunk. Chunks with the same `epoch` (>= 1) are one read (0: every chunk is a read).
    * Returns false when a unit needs more than `maxReads` reads.
    */
-  feed(chunk: Buffer, now: number, epoch = Number.NaN): boolean {
+  feed(chunk: Buffer, now: number, epoch = 0): boolean {
     const len = chunk.length;
     let i = 0;
     // Same read as the previous chunk: the unit in progress already counted it.
-    let counted = epoch === this.epoch;
+    let counted = epoch !== 0 && epoch === this.epoch;
     this.epoch = epoch;
     while (i < len) {
       if (this.unitStart === 0) {

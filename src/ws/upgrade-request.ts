@@ -146,6 +146,8 @@ function findSip(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   for (const part of value.split(',')) {
     const t = part.trim();
+    // The constant when it is exactly "sip": `ws` keeps the token for the connection's lifetime.
+    if (t === 'sip') return 'sip';
     if (t.toLowerCase() === 'sip') return t;
   }
   return undefined;

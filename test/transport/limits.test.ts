@@ -161,6 +161,25 @@ describe('limits and timeouts', () => {
     });
   });
 
+  test('ws_send_timeout: a backlog left by sends already handed over that stops moving closes the connection', async () => {
+    await withTransport({ ws_send_buffer: 256 * 1024 * 1024, ws_send_timeout: 200 }, async (t, port) => {
+      const c = await RawWsClient.open({ port });
+      c.socket.pause();
+      await sleep(30);
+      const id = t.connections()[0]!.id;
+      const closed = next(t, 'close', 3000);
+      // One send, taken while the socket was not backed up: it resolves at once, and leaves more
+      // than the kernel buffers take queued in the socket, where it stays (the peer reads nothing).
+      await t.send(id, Buffer.alloc(32 * 1024 * 1024, 0x61));
+      const t0 = Date.now();
+      const [, reason] = await closed;
+      assert.equal(reason.kind, 'send-timeout');
+      const dt = Date.now() - t0;
+      assert.ok(dt >= 150 && dt < 2000, `${dt} ms`);
+      c.destroy();
+    });
+  });
+
   test('1,000 connect/abort cycles (TCP only, mid-upgrade, open) leave the table empty', async () => {
     await withTransport({}, async (t, port) => {
       const req = RawWsClient.request({});
