@@ -9,6 +9,7 @@ import { Histogram } from './histogram.js';
 import type {
   InitRequest,
   OpenedReply,
+  OutcomeCounts,
   RunReply,
   RunRequest,
   WorkerReply,
@@ -18,14 +19,7 @@ import type {
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..', '..');
 
-export interface RunResult {
-  readonly ok: number;
-  readonly failed: number;
-  readonly timeouts: number;
-  readonly unmatched: number;
-  readonly answered: number;
-  readonly other: number;
-  readonly failures: ReadonlyArray<readonly [string, number]>;
+export interface RunResult extends OutcomeCounts {
   readonly perSecond: number;
   readonly latency: Histogram;
   readonly wallMs: number;

@@ -54,8 +54,8 @@ export interface OpenedReply {
   readonly total: number;
 }
 
-export interface RunReply {
-  readonly type: 'ran';
+/** How the transactions of a run ended, as a load process and the pooled result both count them. */
+export interface OutcomeCounts {
   readonly ok: number;
   readonly failed: number;
   readonly timeouts: number;
@@ -63,6 +63,10 @@ export interface RunReply {
   readonly answered: number;
   readonly other: number;
   readonly failures: ReadonlyArray<readonly [string, number]>;
+}
+
+export interface RunReply extends OutcomeCounts {
+  readonly type: 'ran';
   /** Latency histogram (sparse, see Histogram.toSparse) and its max, ms. */
   readonly hist: readonly number[];
   readonly max: number;

@@ -3,7 +3,7 @@
  * bindings and flow tokens), flows as the core describes them.
  */
 import type { Transport } from '../transport/index.js';
-import type { ConnectionInfo, IncomingMessage } from '../transport/types.js';
+import type { IncomingMessage } from '../transport/types.js';
 import type { FlowInfo, Inbound, SipPort, WsDestination } from './port.js';
 
 export function inboundOf(m: IncomingMessage): Inbound {
@@ -13,15 +13,6 @@ export function inboundOf(m: IncomingMessage): Inbound {
     transport: m.transport,
     remote: m.remote,
     local: { host: m.local.address, port: m.local.port },
-  };
-}
-
-function flowOf(c: ConnectionInfo): FlowInfo {
-  return {
-    connectionId: String(c.id),
-    transport: c.transport,
-    remote: c.remote,
-    local: { host: c.local.address, port: c.local.port },
   };
 }
 
@@ -51,7 +42,14 @@ export class TransportPort implements SipPort {
   flow(connectionId: string): FlowInfo | undefined {
     const id = Number(connectionId);
     if (!Number.isSafeInteger(id)) return undefined;
-    const c = this.#t.connection(id);
-    return c !== undefined && c.state === 'open' ? flowOf(c) : undefined;
+    // Looked up for every routed request: the cheap accessor, not a connection snapshot.
+    const c = this.#t.openEndpoint(id);
+    if (c === undefined) return undefined;
+    return {
+      connectionId,
+      transport: c.transport,
+      remote: c.remote,
+      local: { host: c.local.address, port: c.local.port },
+    };
   }
 }

@@ -37,7 +37,10 @@ import type {
   Destination,
   IncomingMessage,
   ListenerInfo,
+  LocalEndpoint,
   Logger,
+  RemoteAddress,
+  TransportName,
   WsProto,
 } from './types.js';
 
@@ -216,6 +219,20 @@ export class Transport implements ConnectionHost, ListenerHost {
 
   connection(id: number): ConnectionInfo | undefined {
     return this.table.get(id)?.info();
+  }
+
+  /**
+   * The addresses of an open connection, for routing each message (cheap: no snapshot, no TLS
+   * details); undefined when it is gone or not open.
+   */
+  openEndpoint(
+    id: number,
+  ):
+    | { readonly transport: TransportName; readonly local: LocalEndpoint; readonly remote: RemoteAddress }
+    | undefined {
+    const c = this.table.get(id);
+    if (c === undefined || c.state !== 'open') return undefined;
+    return { transport: c.transport, local: c.local, remote: c.remote };
   }
 
   /** Sends one SIP message on a connection; rejects with a typed error when it is gone or fails. */

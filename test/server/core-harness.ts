@@ -62,6 +62,8 @@ export interface Harness {
   readonly core: SipCore;
   readonly store: MemoryLocationStore;
   ua(user: string, remotePort: number): FakeUa;
+  /** A UA that has registered (and had its 200). */
+  registered(user: string, remotePort: number, opts?: { instance?: boolean }): Promise<FakeUa>;
 }
 
 export function harness(
@@ -89,6 +91,12 @@ export function harness(
     core,
     store,
     ua: (user, remotePort) => new FakeUa(h, user, port.open(remotePort)),
+    registered: async (user, remotePort, opts = {}) => {
+      const ua = h.ua(user, remotePort);
+      ua.register(opts);
+      await ua.response(200, 'REGISTER');
+      return ua;
+    },
   };
   return h;
 }

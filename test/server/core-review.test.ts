@@ -7,9 +7,7 @@ import { harness, rand } from './core-harness.js';
 test("a downstream 503 becomes 500 with the caller's own Via only (the transaction's request is not the forwarded copy)", async () => {
   const h = harness();
   const alice = h.ua('alice', 50001);
-  const bob = h.ua('bob', 50002);
-  bob.register({ instance: false });
-  await bob.response(200);
+  const bob = await h.registered('bob', 50002, { instance: false });
   const sent = alice.request('INVITE', 'bob', { body: 'v=0' });
   const inv = await bob.requestNamed('INVITE');
   bob.answer(inv, 503, 'Service Unavailable', { toTag: 'b' });
@@ -101,9 +99,7 @@ test('a call to a WebSocket server: the ACK to its 2xx and the BYE reach the ser
 test('a 487 that comes after our own 408 (Timer C) is still ACKed hop by hop', async () => {
   const h = harness({ frInvMs: 80 });
   const alice = h.ua('alice', 50001);
-  const bob = h.ua('bob', 50002);
-  bob.register();
-  await bob.response(200);
+  const bob = await h.registered('bob', 50002);
   alice.request('INVITE', 'bob', { body: 'v=0' });
   const inv = await bob.requestNamed('INVITE');
   bob.answer(inv, 180, 'Ringing', { toTag: 'b' });
@@ -119,9 +115,7 @@ test('a 487 that comes after our own 408 (Timer C) is still ACKed hop by hop', a
 test('a caller whose connection closes while its INVITE is being routed: the callee never rings', async () => {
   const h = harness();
   const alice = h.ua('alice', 50001);
-  const bob = h.ua('bob', 50002);
-  bob.register();
-  await bob.response(200);
+  const bob = await h.registered('bob', 50002);
   alice.request('INVITE', 'bob', { body: 'v=0' });
   h.core.connectionClosed(alice.flow.connectionId); // before the location lookup resolves
   await new Promise((r) => setTimeout(r, 30));

@@ -65,9 +65,7 @@ test('a user with no binding: 480; unknown to the users file: 404; a flow that c
   await bob.response(480);
   bob.request('MESSAGE', 'nobody', { body: 'x' });
   await bob.response(404);
-  const alice = h.ua('alice', 50001);
-  alice.register();
-  await alice.response(200);
+  const alice = await h.registered('alice', 50001);
   h.port.close(alice.flow.connectionId);
   h.core.connectionClosed(alice.flow.connectionId);
   const t0 = Date.now();
@@ -113,9 +111,7 @@ test('forking: a user with two devices gets the request on both; the first 200 w
 test('INVITE call: 100 Trying, double Record-Route, 180/200 up, ACK and BYE down the right flows', async () => {
   const h = harness();
   const alice = h.ua('alice', 50001);
-  const bob = h.ua('bob', 50002);
-  bob.register();
-  await bob.response(200);
+  const bob = await h.registered('bob', 50002);
   const inv = alice.request('INVITE', 'bob', { body: 'v=0' });
   await alice.response(100, 'INVITE');
   const atBob = await bob.requestNamed('INVITE');
@@ -155,9 +151,7 @@ test('INVITE call: 100 Trying, double Record-Route, 180/200 up, ACK and BYE down
 test('CANCEL: 200 to the CANCEL, CANCEL downstream after the 180, 487 up, ACK absorbed and sent down', async () => {
   const h = harness();
   const alice = h.ua('alice', 50001);
-  const bob = h.ua('bob', 50002);
-  bob.register();
-  await bob.response(200);
+  const bob = await h.registered('bob', 50002);
   const inv = alice.request('INVITE', 'bob', { body: 'v=0' });
   const atBob = await bob.requestNamed('INVITE');
   bob.answer(atBob, 180, 'Ringing', { toTag: 'b9' });
@@ -206,9 +200,7 @@ test('CANCEL for an unknown transaction: 481', async () => {
 test('no answer from a branch: 408 after the transaction timer', async () => {
   const h = harness({ frMs: 100 });
   const alice = h.ua('alice', 50001);
-  const bob = h.ua('bob', 50002);
-  bob.register();
-  await bob.response(200);
+  const bob = await h.registered('bob', 50002);
   alice.request('MESSAGE', 'bob', { body: 'anyone?' });
   await bob.requestNamed('MESSAGE');
   await alice.response(408, 'MESSAGE', 1000);
@@ -247,9 +239,7 @@ test('OPTIONS to the server itself is answered 200 with Allow', async () => {
 test('malformed SIP: answered 400 with a Warning when it can be, else dropped and counted; the core keeps serving', async () => {
   const h = harness();
   const a = h.ua('alice', 50001);
-  const bob = h.ua('bob', 50002);
-  bob.register();
-  await bob.response(200);
+  const bob = await h.registered('bob', 50002);
   // A CSeq that is not a number: parseable enough to answer.
   a.send(`MESSAGE sip:bob@127.0.0.1 SIP/2.0
 Via: SIP/2.0/WSS x.invalid;branch=z9hG4bK1
@@ -354,9 +344,7 @@ test('a request toward a ws server destination: handshake failure is 503 at once
 
 test('loop detection: a request carrying our own Via with its hash is refused with 482', async () => {
   const h = harness();
-  const alice = h.ua('alice', 50001);
-  alice.register({ instance: false });
-  await alice.response(200);
+  const alice = await h.registered('alice', 50001, { instance: false });
   const bob = h.ua('bob', 50002);
   bob.request('MESSAGE', 'alice', { body: 'x' });
   const m = await alice.requestNamed('MESSAGE');
