@@ -23,7 +23,7 @@ import {
 import type { DigestAuthenticator } from './auth/authenticator.js';
 import { checkRequestAuth } from './auth/request-auth.js';
 import type { Identity } from './identity.js';
-import { isOutbound, isUsable } from './location/binding.js';
+import { type Binding, isOutbound, isUsable } from './location/binding.js';
 import type { LocationStore } from './location/store.js';
 import { answerMalformed } from './malformed.js';
 import type { FlowInfo, Inbound, SipPort } from './port.js';
@@ -182,14 +182,24 @@ export class SipCore {
     set.add(tx);
     // RFC 3261 §16.2: a stateful proxy answers an INVITE with 100 Trying at once.
     if (tx.isInvite) this.#reply(tx, 100);
-    this.#route(tx).catch((err: unknown) => {
-      this.stats.internalErrors++;
-      this.#log.warn({ err, method: req.method }, 'routing failed');
-      if (!tx.finalSent) this.#reply(tx, 500, 'Server Internal Error');
-    });
+    // Routed in this turn when nothing has to wait (an in-memory location store); a store that
+    // must be waited for makes the rest asynchronous.
+    try {
+      const pending = this.#route(tx);
+      if (pending !== undefined) pending.catch((err: unknown) => this.#routingFailed(tx, err));
+    } catch (err) {
+      this.#routingFailed(tx, err);
+    }
   }
 
-  async #route(tx: ServerTx): Promise<void> {
+  #routingFailed(tx: ServerTx, err: unknown): void {
+    this.stats.internalErrors++;
+    this.#log.warn({ err, method: tx.request.method }, 'routing failed');
+    if (!tx.finalSent) this.#reply(tx, 500, 'Server Internal Error');
+  }
+
+  /** Routes a new request; returns a Promise only when some step had to wait. */
+  #route(tx: ServerTx): Promise<void> | undefined {
     const req = tx.request;
     const { identity, tokens } = this.#o;
 
@@ -212,7 +222,7 @@ export class SipCore {
         (req.routes() as { value: unknown[] }).value.length === 0;
       if (!forUs) {
         this.#reply(tx, 483);
-        return;
+        return undefined;
       }
     }
     // §16.3 step 4: loop detection by branch hash.
@@ -251,13 +261,13 @@ export class SipCore {
       // A Route to someone else (a WebSocket server): loose routing, R-URI untouched.
       const dest = wsDestination(nextRoute.uri);
       if (dest === undefined) this.#reply(tx, 404, 'Route not reachable over WebSocket');
-      else if (await this.#mayRelay(tx)) this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
-      return;
+      else if (this.#mayRelay(tx)) this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
+      return undefined;
     }
     if (token !== undefined && token !== tx.flow.connectionId) {
       // A flow token routes requests inside a dialog. A new request (no To tag) carrying one is
       // not trusted to skip authentication (anyone who saw the Record-Route could send one).
-      if (this.#o.auth && !hasToTag(req) && !(await this.#authorised(tx, 'from', true))) return;
+      if (this.#o.auth && !hasToTag(req) && !this.#authorised(tx, 'from', true)) return undefined;
       const flow = this.#o.port.flow(token);
       if (flow === undefined) {
         // RFC 5626 §5.3.1: the flow the dialog runs on is gone.
@@ -278,10 +288,7 @@ export class SipCore {
       this.#reply(tx, 416);
       return;
     }
-    if (identity.isOurDomain(uri.host, uri.port)) {
-      await this.#forOurDomain(tx, uri);
-      return;
-    }
+    if (identity.isOurDomain(uri.host, uri.port)) return this.#forOurDomain(tx, uri);
     const dest = wsDestination(uri.toString());
     if (dest === undefined) {
       // A Contact of a WebSocket client (`.invalid`, RFC 7118 §5.2) is never resolved or dialled;
@@ -290,15 +297,13 @@ export class SipCore {
       else this.#reply(tx, 403, 'Relaying Forbidden');
       return;
     }
-    if (await this.#mayRelay(tx)) this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
+    if (this.#mayRelay(tx)) this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
+    return undefined;
   }
 
-  async #forOurDomain(tx: ServerTx, uri: SipUri): Promise<void> {
+  #forOurDomain(tx: ServerTx, uri: SipUri): Promise<void> | undefined {
     const req = tx.request;
-    if (req.method === 'REGISTER') {
-      await this.#register(tx);
-      return;
-    }
+    if (req.method === 'REGISTER') return this.#register(tx);
     if (uri.user === undefined) {
       if (req.method === 'OPTIONS') {
         this.#reply(tx, 200, 'OK', [
@@ -313,13 +318,24 @@ export class SipCore {
     }
     // Requests from our users must authenticate (when auth is on). Requests inside a dialog come
     // by our Record-Route (the flow-token path), never here: a To tag is no reason to skip it.
-    if (this.#o.auth && !(await this.#authorised(tx, 'from'))) return;
-    if (tx.cancelled) return;
+    if (this.#o.auth && !this.#authorised(tx, 'from')) return undefined;
+    if (tx.cancelled) return undefined;
 
-    const aor = `sip:${uri.user}@${uri.address}`;
+    const user = uri.user;
+    const aor = `sip:${user}@${uri.address}`;
     const now = this.#now();
-    const bindings = await this.#o.location.lookup(aor, now);
-    if (tx.cancelled) return;
+    const location = this.#o.location;
+    if (location.lookupSync !== undefined) {
+      this.#toBindings(tx, user, uri.address, location.lookupSync(aor, now), now);
+      return undefined;
+    }
+    return location.lookup(aor, now).then((bindings) => {
+      if (!tx.cancelled) this.#toBindings(tx, user, uri.address, bindings, now);
+    });
+  }
+
+  /** Forward to the usable bindings of the Request-URI's AoR (parallel forking), or answer why not. */
+  #toBindings(tx: ServerTx, user: string, domain: string, bindings: readonly Binding[], now: number): void {
     const usable = bindings.filter((b) => isUsable(b, now));
     const targets: Target[] = [];
     for (const b of usable) {
@@ -334,7 +350,7 @@ export class SipCore {
         else this.#reply(tx, 480, 'Temporarily Unavailable');
         return;
       }
-      const known = this.#o.knownUser?.(uri.user, uri.address);
+      const known = this.#o.knownUser?.(user, domain);
       if (known === false) this.#reply(tx, 404, 'Not Found');
       else this.#reply(tx, 480, 'Temporarily Unavailable');
       return;
@@ -342,30 +358,32 @@ export class SipCore {
     this.#forwarder.forward(tx, targets);
   }
 
-  async #register(tx: ServerTx): Promise<void> {
+  #register(tx: ServerTx): Promise<void> | undefined {
     const req = tx.request;
     const to = req.to();
     if (!to.ok) {
       this.#reply(tx, 400, 'Bad To');
-      return;
+      return undefined;
     }
     const toUri = to.value.parsedUri();
     if (!toUri.ok || toUri.value.kind !== 'sip' || toUri.value.user === undefined) {
       this.#reply(tx, 404, 'Not Found');
-      return;
+      return undefined;
     }
     const u = toUri.value;
     if (!this.#o.identity.isOurDomain(u.host)) {
       this.#reply(tx, 403, 'Domain not served here');
-      return;
+      return undefined;
     }
-    if (this.#o.auth && !(await this.#authorised(tx, 'to'))) return;
-    const reply = await this.#o.registrar.handle(req, tx.flow, `sip:${u.user}@${u.address}`);
+    if (this.#o.auth && !this.#authorised(tx, 'to')) return undefined;
+    const reply = this.#o.registrar.handle(req, tx.flow, `sip:${u.user}@${u.address}`);
+    if (reply instanceof Promise) return reply.then((r) => this.#reply(tx, r.status, r.reason, r.headers));
     this.#reply(tx, reply.status, reply.reason, reply.headers);
+    return undefined;
   }
 
   /** Digest check for REGISTER (To) or a new request (From). Answers the challenge itself. */
-  async #authorised(tx: ServerTx, who: 'to' | 'from', requireOurs = false): Promise<boolean> {
+  #authorised(tx: ServerTx, who: 'to' | 'from', requireOurs = false): boolean {
     const auth = this.#o.auth;
     if (!auth) return true;
     const req = tx.request;
@@ -400,7 +418,7 @@ export class SipCore {
    * (else sipwss is an open relay into whatever address a request names). Requests inside a
    * dialog that arrived by our Record-Route were authorised when the dialog began.
    */
-  async #mayRelay(tx: ServerTx): Promise<boolean> {
+  #mayRelay(tx: ServerTx): boolean {
     if (!this.#o.auth) return true;
     return this.#authorised(tx, 'from', true);
   }

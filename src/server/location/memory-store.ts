@@ -10,14 +10,28 @@ function flowKey(node: string, connectionId: string): string {
   return `${node}\u0000${connectionId}`;
 }
 
+function sameFlow(a: Binding, b: Binding): boolean {
+  return a.flow.connectionId === b.flow.connectionId && a.flow.node === b.flow.node;
+}
+
+/** The bindings not expired at `now`: the list itself when none is (the common case, no copy). */
+function unexpired(list: readonly Binding[], now: number): readonly Binding[] {
+  for (const b of list) if (!(b.expiresAt > now)) return list.filter((x) => x.expiresAt > now);
+  return list;
+}
+
 export class MemoryLocationStore implements LocationStore {
   readonly #byAor = new Map<string, readonly Binding[]>();
   readonly #aorsByFlow = new Map<string, Set<string>>();
 
   async lookup(aor: string, now: number): Promise<readonly Binding[]> {
+    return this.lookupSync(aor, now);
+  }
+
+  lookupSync(aor: string, now: number): readonly Binding[] {
     const list = this.#byAor.get(aor);
     if (list === undefined) return [];
-    return list.filter((b) => b.expiresAt > now);
+    return unexpired(list, now);
   }
 
   async update<T>(
@@ -25,12 +39,12 @@ export class MemoryLocationStore implements LocationStore {
     now: number,
     mutate: (current: readonly Binding[]) => Mutation<T>,
   ): Promise<T> {
-    const current = await this.lookup(aor, now);
-    const { bindings, result } = mutate(current);
-    this.#replace(
-      aor,
-      bindings.filter((b) => b.expiresAt > now),
-    );
+    return this.updateSync(aor, now, mutate);
+  }
+
+  updateSync<T>(aor: string, now: number, mutate: (current: readonly Binding[]) => Mutation<T>): T {
+    const { bindings, result } = mutate(this.lookupSync(aor, now));
+    this.#replace(aor, unexpired(bindings, now));
     return result;
   }
 
@@ -82,13 +96,15 @@ export class MemoryLocationStore implements LocationStore {
   }
 
   #replace(aor: string, bindings: readonly Binding[]): void {
-    const old = this.#byAor.get(aor) ?? [];
-    for (const b of old) this.#unindex(aor, b);
+    const old = this.#byAor.get(aor);
     if (bindings.length === 0) {
+      if (old !== undefined) for (const b of old) this.#unindex(aor, b);
       this.#byAor.delete(aor);
       return;
     }
-    const frozen = Object.freeze(bindings.map((b) => Object.freeze({ ...b })));
+    // Our own copies, so that no caller can change them: a binding already frozen is one we
+    // handed out (an unchanged binding passed back) and is kept as it is.
+    const frozen = Object.freeze(bindings.map((b) => (Object.isFrozen(b) ? b : Object.freeze({ ...b }))));
     this.#byAor.set(aor, frozen);
     for (const b of frozen) {
       if (b.flowFailedAt !== undefined) continue;
@@ -97,6 +113,10 @@ export class MemoryLocationStore implements LocationStore {
       if (set === undefined) this.#aorsByFlow.set(key, (set = new Set()));
       set.add(aor);
     }
+    // Flows the AoR no longer has a usable binding on (a refresh on the same flow changes nothing).
+    if (old !== undefined)
+      for (const b of old)
+        if (!frozen.some((n) => n.flowFailedAt === undefined && sameFlow(n, b))) this.#unindex(aor, b);
   }
 
   #unindex(aor: string, b: Binding): void {

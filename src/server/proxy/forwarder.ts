@@ -8,11 +8,11 @@
 import {
   createResponse,
   decrementMaxForwards,
-  parseMessage,
+  type HeaderField,
   popRoute,
   popVia,
   pushVia,
-  type SipMessage,
+  SipMessage,
   serialize,
 } from '../../sip/index.js';
 import type { Logger } from '../core.js';
@@ -97,14 +97,12 @@ export class Forwarder {
       return;
     }
     const hash = loopHash(req);
+    const recordRoute = DIALOG_CREATING.has(req.method) && !hasToTag(req);
     // Every target gets a copy: the server transaction's request stays as received (but for
     // received/rport and our popped Routes), since our own responses to it are built from it.
-    const base = serialize(req);
-    const recordRoute = DIALOG_CREATING.has(req.method) && !hasToTag(req);
+    const lines = req.headers;
     for (const target of targets) {
-      const p = parseMessage(base);
-      if (!p.ok) continue;
-      const copy = p.value;
+      const copy = copyRequest(req, lines);
       if (target.kind === 'flow' && target.ruri !== undefined) copy.requestUri = target.ruri; // §16.6 step 2
       if (target.kind === 'flow' && target.path) {
         // RFC 3327 §5.4: the stored Path becomes the route set toward the contact.
@@ -417,6 +415,22 @@ export class Forwarder {
     this.#clients.clear();
     this.#clientsByConn.clear();
   }
+}
+
+/**
+ * A copy of a request that shares its (immutable) header lines: changes to the copy replace
+ * lines, never alter them, so the original is untouched; untouched lines keep their bytes.
+ * Cheaper than serializing and parsing the request again for every target.
+ */
+function copyRequest(req: SipMessage, lines: readonly HeaderField[]): SipMessage {
+  return new SipMessage({
+    kind: 'request',
+    method: req.method,
+    requestUri: req.requestUri,
+    ...(req.startLineRaw !== undefined ? { startLineRaw: req.startLineRaw } : {}),
+    headers: lines as HeaderField[],
+    body: req.body,
+  });
 }
 
 function hasToTag(req: SipMessage): boolean {

@@ -18,10 +18,13 @@ import type { FlowInfo } from '../port.js';
 import {
   applyRegister,
   type ContactInput,
+  type RegisterInput,
   type RegisterOutcome,
   remainingSeconds,
 } from './apply-register.js';
 import type { RegistrarPolicy } from './policy.js';
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Option tags we understand in Require (RFC 3261 §8.2.2.3: others get 420). */
 const SUPPORTED_TAGS = new Set(['path', 'outbound']);
@@ -57,7 +60,11 @@ export class Registrar {
     this.#now = opts.now ?? Date.now;
   }
 
-  async handle(req: SipMessage, flow: FlowInfo, aor: string): Promise<RegistrarReply> {
+  /**
+   * The answer to a REGISTER for `aor`: synchronous when the store has a synchronous update
+   * (the in-memory store), else a Promise.
+   */
+  handle(req: SipMessage, flow: FlowInfo, aor: string): RegistrarReply | Promise<RegistrarReply> {
     const unsupported = req.require().filter((t) => !SUPPORTED_TAGS.has(t.toLowerCase()));
     if (unsupported.length > 0) return { status: 420, headers: [['Unsupported', unsupported.join(', ')]] };
 
@@ -69,47 +76,56 @@ export class Registrar {
     if (!contacts.ok || !expires.ok || !callId.ok || !cseq.ok || !paths.ok) {
       return { status: 400, reason: 'Bad Request', headers: [] };
     }
-    const star = contacts.value.some((c) => c.star === true);
+    let star = false;
     const inputs: ContactInput[] = [];
     for (const c of contacts.value as Contact[]) {
-      if (c.star === true) continue;
-      const instance = contactInstance(c);
-      const regId = contactRegId(c);
-      const q = contactQ(c);
+      if (c.star === true) {
+        star = true;
+        continue;
+      }
+      const input: Writable<ContactInput> = { uri: c.uri };
       const exp = contactExpires(c);
-      inputs.push({
-        uri: c.uri,
-        ...(exp !== undefined ? { expires: exp } : {}),
-        ...(q !== undefined ? { q } : {}),
-        ...(instance !== undefined ? { instance } : {}),
-        ...(regId !== undefined ? { regId } : {}),
-      });
+      if (exp !== undefined) input.expires = exp;
+      const q = contactQ(c);
+      if (q !== undefined) input.q = q;
+      const instance = contactInstance(c);
+      if (instance !== undefined) input.instance = instance;
+      const regId = contactRegId(c);
+      if (regId !== undefined) input.regId = regId;
+      inputs.push(input);
     }
     const now = this.#now();
+    const register: Writable<RegisterInput> = {
+      aor,
+      star,
+      contacts: inputs,
+      callId: callId.value,
+      cseq: cseq.value.seq,
+      flow: {
+        node: this.#node,
+        connectionId: flow.connectionId,
+        transport: flow.transport,
+        remote: flow.remote,
+      },
+      now,
+    };
+    if (expires.value !== undefined) register.expiresHeader = expires.value;
+    if (paths.value.length > 0) register.path = paths.value.map((p) => String(p));
     const userAgent = req.get('user-agent');
-    const outcome: RegisterOutcome = await this.#store.update(aor, now, (current) =>
-      applyRegister(
-        current,
-        {
-          aor,
-          star,
-          contacts: inputs,
-          ...(expires.value !== undefined ? { expiresHeader: expires.value } : {}),
-          callId: callId.value,
-          cseq: cseq.value.seq,
-          flow: {
-            node: this.#node,
-            connectionId: flow.connectionId,
-            transport: flow.transport,
-            remote: flow.remote,
-          },
-          ...(paths.value.length > 0 ? { path: paths.value.map((p) => String(p)) } : {}),
-          ...(userAgent !== undefined ? { userAgent } : {}),
-          now,
-        },
-        this.#policy,
-      ),
-    );
+    if (userAgent !== undefined) register.userAgent = userAgent;
+    const mutate = (current: readonly Binding[]) => applyRegister(current, register, this.#policy);
+    const store = this.#store;
+    if (store.updateSync !== undefined)
+      return this.#answer(req, store.updateSync(aor, now, mutate), inputs, now);
+    return store.update(aor, now, mutate).then((outcome) => this.#answer(req, outcome, inputs, now));
+  }
+
+  #answer(
+    req: SipMessage,
+    outcome: RegisterOutcome,
+    inputs: readonly ContactInput[],
+    now: number,
+  ): RegistrarReply {
     switch (outcome.status) {
       case 200:
         return { status: 200, headers: this.#okHeaders(req, outcome.bindings, inputs, now) };
