@@ -68,6 +68,7 @@ export class SipCore {
   readonly #limits: SipLimits;
   readonly #now: () => number;
   readonly #servers = new Map<string, ServerTx>();
+  /** INVITE server transactions by connection: a caller gone cancels what rings for it. */
   readonly #serversByConn = new Map<string, Set<ServerTx>>();
   readonly #forwarder: Forwarder;
   readonly #lingerMs: number;
@@ -148,6 +149,10 @@ export class SipCore {
   // ---- requests ----------------------------------------------------------------------------
 
   #request(req: SipMessage, flow: FlowInfo): void {
+    // A request with one Via has not been through us: no loop check (§16.3 step 4). Counted
+    // now, while validation's parse of the Via list is cached (received/rport re-renders it).
+    const vias = req.vias();
+    const mayLoop = vias.ok && vias.value.length > 1;
     // RFC 3261 §18.2.1, RFC 3581 §4: note where it really came from; never touch sent-by.
     const rcv = addReceived(req, flow.remote);
     if (!rcv.ok) {
@@ -177,15 +182,17 @@ export class SipCore {
     }
     const tx = new ServerTx(key, req, flow);
     this.#servers.set(key, tx);
-    let set = this.#serversByConn.get(flow.connectionId);
-    if (!set) this.#serversByConn.set(flow.connectionId, (set = new Set()));
-    set.add(tx);
+    if (tx.isInvite) {
+      let set = this.#serversByConn.get(flow.connectionId);
+      if (!set) this.#serversByConn.set(flow.connectionId, (set = new Set()));
+      set.add(tx);
+    }
     // RFC 3261 §16.2: a stateful proxy answers an INVITE with 100 Trying at once.
     if (tx.isInvite) this.#reply(tx, 100);
     // Routed in this turn when nothing has to wait (an in-memory location store); a store that
     // must be waited for makes the rest asynchronous.
     try {
-      const pending = this.#route(tx);
+      const pending = this.#route(tx, mayLoop);
       if (pending !== undefined) pending.catch((err: unknown) => this.#routingFailed(tx, err));
     } catch (err) {
       this.#routingFailed(tx, err);
@@ -199,7 +206,7 @@ export class SipCore {
   }
 
   /** Routes a new request; returns a Promise only when some step had to wait. */
-  #route(tx: ServerTx): Promise<void> | undefined {
+  #route(tx: ServerTx, mayLoop: boolean): Promise<void> | undefined {
     const req = tx.request;
     const { identity, tokens } = this.#o;
 
@@ -226,7 +233,7 @@ export class SipCore {
       }
     }
     // §16.3 step 4: loop detection by branch hash.
-    if (this.#forwarder.looped(req)) {
+    if (mayLoop && this.#forwarder.looped(req)) {
       this.#reply(tx, 482);
       return;
     }
@@ -336,12 +343,16 @@ export class SipCore {
 
   /** Forward to the usable bindings of the Request-URI's AoR (parallel forking), or answer why not. */
   #toBindings(tx: ServerTx, user: string, domain: string, bindings: readonly Binding[], now: number): void {
-    const usable = bindings.filter((b) => isUsable(b, now));
     const targets: Target[] = [];
-    for (const b of usable) {
+    for (const b of bindings) {
+      if (!isUsable(b, now)) continue;
       const flow = b.flow.node === this.#o.identity.node ? this.#o.port.flow(b.flow.connectionId) : undefined;
       if (flow === undefined) continue;
-      targets.push({ kind: 'flow', flow, ruri: b.contact, ...(b.path ? { path: b.path } : {}) });
+      targets.push(
+        b.path
+          ? { kind: 'flow', flow, ruri: b.contact, path: b.path }
+          : { kind: 'flow', flow, ruri: b.contact },
+      );
     }
     if (targets.length === 0) {
       if (bindings.length > 0) {
@@ -513,12 +524,15 @@ export class SipCore {
 
   #forget(tx: ServerTx): void {
     if (this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key);
+    if (!tx.isInvite) {
+      this.#forwarder.forget(tx);
+      return;
+    }
     const set = this.#serversByConn.get(tx.flow.connectionId);
     if (set) {
       set.delete(tx);
       if (set.size === 0) this.#serversByConn.delete(tx.flow.connectionId);
     }
-    if (!tx.isInvite) this.#forwarder.forget(tx);
   }
 
   #statelessReply(req: SipMessage, flow: FlowInfo, status: number, reason: string): void {

@@ -10,8 +10,16 @@ function flowKey(node: string, connectionId: string): string {
   return `${node}\u0000${connectionId}`;
 }
 
-function sameFlow(a: Binding, b: Binding): boolean {
-  return a.flow.connectionId === b.flow.connectionId && a.flow.node === b.flow.node;
+/** Has `list` a binding with a usable flow that is `b`'s flow? */
+function hasLiveFlow(list: readonly Binding[], b: Binding): boolean {
+  for (const n of list)
+    if (
+      n.flowFailedAt === undefined &&
+      n.flow.connectionId === b.flow.connectionId &&
+      n.flow.node === b.flow.node
+    )
+      return true;
+  return false;
 }
 
 /** The bindings not expired at `now`: the list itself when none is (the common case, no copy). */
@@ -104,7 +112,12 @@ export class MemoryLocationStore implements LocationStore {
     }
     // Our own copies, so that no caller can change them: a binding already frozen is one we
     // handed out (an unchanged binding passed back) and is kept as it is.
-    const frozen = Object.freeze(bindings.map((b) => (Object.isFrozen(b) ? b : Object.freeze({ ...b }))));
+    const copies: Binding[] = new Array(bindings.length);
+    for (let i = 0; i < bindings.length; i++) {
+      const b = bindings[i] as Binding;
+      copies[i] = Object.isFrozen(b) ? b : Object.freeze({ ...b });
+    }
+    const frozen = Object.freeze(copies);
     this.#byAor.set(aor, frozen);
     for (const b of frozen) {
       if (b.flowFailedAt !== undefined) continue;
@@ -114,9 +127,7 @@ export class MemoryLocationStore implements LocationStore {
       set.add(aor);
     }
     // Flows the AoR no longer has a usable binding on (a refresh on the same flow changes nothing).
-    if (old !== undefined)
-      for (const b of old)
-        if (!frozen.some((n) => n.flowFailedAt === undefined && sameFlow(n, b))) this.#unindex(aor, b);
+    if (old !== undefined) for (const b of old) if (!hasLiveFlow(frozen, b)) this.#unindex(aor, b);
   }
 
   #unindex(aor: string, b: Binding): void {

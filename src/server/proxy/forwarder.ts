@@ -108,8 +108,8 @@ export class Forwarder {
         // RFC 3327 §5.4: the stored Path becomes the route set toward the contact.
         for (let i = target.path.length - 1; i >= 0; i--) copy.add('Route', target.path[i] as string, 'top');
       }
-      const inListener = this.#o.identity.listenerFor(tx.flow.local);
       if (recordRoute) {
+        const inListener = this.#o.identity.listenerFor(tx.flow.local);
         // Double Record-Route (field-lessons #17): one entry per flow, so that whichever side
         // sends an in-dialog request, the last of our Routes it carries names the other side.
         copy.add(
@@ -196,8 +196,9 @@ export class Forwarder {
 
   /** A response from downstream (RFC 3261 §16.7). */
   response(res: SipMessage, from: FlowInfo): void {
-    const top = res.topVia();
-    const branch = top.ok ? top.value.branch : undefined;
+    // The Via list is parsed (and cached) by validation already; the top one is its first.
+    const vias = res.vias();
+    const branch = vias.ok ? vias.value[0]?.branch : undefined;
     const ctx = branch === undefined ? undefined : this.#clients.get(branch);
     if (ctx === undefined) {
       // Not ours, or its transaction is long gone: RFC 3261 §16.7 step 1 says forward
@@ -207,7 +208,7 @@ export class Forwarder {
     }
     const cseq = res.cseq();
     if (cseq.ok && cseq.value.method !== ctx.request.method) return; // the 200 to our CANCEL
-    popVia(res); // §16.7 step 3
+    res.shiftValue('via'); // §16.7 step 3 (popVia without parsing what it pops)
     this.#o.stats.responsesIn++;
     void from;
     this.#onResponse(ctx, res, false);

@@ -41,6 +41,15 @@ function httpDate(now: number): string {
   return dateText;
 }
 
+function isOutboundTag(t: string): boolean {
+  return t.toLowerCase() === 'outbound';
+}
+
+function hasOutboundContact(inputs: readonly ContactInput[]): boolean {
+  for (const c of inputs) if (c.instance !== undefined && c.regId !== undefined) return true;
+  return false;
+}
+
 export interface RegistrarReply {
   readonly status: number;
   readonly reason?: string;
@@ -65,8 +74,11 @@ export class Registrar {
    * (the in-memory store), else a Promise.
    */
   handle(req: SipMessage, flow: FlowInfo, aor: string): RegistrarReply | Promise<RegistrarReply> {
-    const unsupported = req.require().filter((t) => !SUPPORTED_TAGS.has(t.toLowerCase()));
-    if (unsupported.length > 0) return { status: 420, headers: [['Unsupported', unsupported.join(', ')]] };
+    const required = req.require();
+    if (required.length > 0) {
+      const unsupported = required.filter((t) => !SUPPORTED_TAGS.has(t.toLowerCase()));
+      if (unsupported.length > 0) return { status: 420, headers: [['Unsupported', unsupported.join(', ')]] };
+    }
 
     const contacts = req.contacts();
     const expires = req.expires();
@@ -113,11 +125,15 @@ export class Registrar {
     if (paths.value.length > 0) register.path = paths.value.map((p) => String(p));
     const userAgent = req.get('user-agent');
     if (userAgent !== undefined) register.userAgent = userAgent;
-    const mutate = (current: readonly Binding[]) => applyRegister(current, register, this.#policy);
+    const policy = this.#policy;
     const store = this.#store;
-    if (store.updateSync !== undefined)
-      return this.#answer(req, store.updateSync(aor, now, mutate), inputs, now);
-    return store.update(aor, now, mutate).then((outcome) => this.#answer(req, outcome, inputs, now));
+    if (store.updateSync !== undefined) {
+      const outcome = store.updateSync(aor, now, (current) => applyRegister(current, register, policy));
+      return this.#answer(req, outcome, inputs, now);
+    }
+    return store
+      .update(aor, now, (current) => applyRegister(current, register, policy))
+      .then((outcome) => this.#answer(req, outcome, inputs, now));
   }
 
   #answer(
@@ -150,13 +166,8 @@ export class Registrar {
       headers.push(['Contact', v]);
     }
     // RFC 5626 §6: an outbound registration accepted says so.
-    const supported = req.supported().map((t) => t.toLowerCase());
-    if (
-      supported.includes('outbound') &&
-      inputs.some((c) => c.instance !== undefined && c.regId !== undefined)
-    ) {
+    if (hasOutboundContact(inputs) && req.supported().some(isOutboundTag))
       headers.push(['Require', 'outbound']);
-    }
     // RFC 3327 §5.3: the registrar echoes the Path it stored.
     const paths = req.getAll('path');
     for (const p of paths) headers.push(['Path', p]);
