@@ -149,8 +149,8 @@ export class SipCore {
   // ---- requests ----------------------------------------------------------------------------
 
   #request(req: SipMessage, flow: FlowInfo): void {
-    // A request with one Via has not been through us: no loop check (§16.3 step 4). Counted
-    // now, while validation's parse of the Via list is cached (received/rport re-renders it).
+    // §16.3 step 4: only a request with two Vias or more (one of ours, and the sender's) can have
+    // looped. Counted now, while validation's parse of the Via list is cached (addReceived drops it).
     const vias = req.vias();
     const mayLoop = vias.ok && vias.value.length > 1;
     // RFC 3261 §18.2.1, RFC 3581 §4: note where it really came from; never touch sent-by.
@@ -229,7 +229,7 @@ export class SipCore {
         (req.routes() as { value: unknown[] }).value.length === 0;
       if (!forUs) {
         this.#reply(tx, 483);
-        return undefined;
+        return;
       }
     }
     // §16.3 step 4: loop detection by branch hash.
@@ -269,12 +269,12 @@ export class SipCore {
       const dest = wsDestination(nextRoute.uri);
       if (dest === undefined) this.#reply(tx, 404, 'Route not reachable over WebSocket');
       else if (this.#mayRelay(tx)) this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
-      return undefined;
+      return;
     }
     if (token !== undefined && token !== tx.flow.connectionId) {
       // A flow token routes requests inside a dialog. A new request (no To tag) carrying one is
       // not trusted to skip authentication (anyone who saw the Record-Route could send one).
-      if (this.#o.auth && !hasToTag(req) && !this.#authorised(tx, 'from', true)) return undefined;
+      if (this.#o.auth && !hasToTag(req) && !this.#authorised(tx, 'from', true)) return;
       const flow = this.#o.port.flow(token);
       if (flow === undefined) {
         // RFC 5626 §5.3.1: the flow the dialog runs on is gone.
@@ -305,7 +305,7 @@ export class SipCore {
       return;
     }
     if (this.#mayRelay(tx)) this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
-    return undefined;
+    return;
   }
 
   #forOurDomain(tx: ServerTx, uri: SipUri): Promise<void> | undefined {
@@ -325,8 +325,8 @@ export class SipCore {
     }
     // Requests from our users must authenticate (when auth is on). Requests inside a dialog come
     // by our Record-Route (the flow-token path), never here: a To tag is no reason to skip it.
-    if (this.#o.auth && !this.#authorised(tx, 'from')) return undefined;
-    if (tx.cancelled) return undefined;
+    if (this.#o.auth && !this.#authorised(tx, 'from')) return;
+    if (tx.cancelled) return;
 
     const user = uri.user;
     const aor = `sip:${user}@${uri.address}`;
@@ -334,7 +334,7 @@ export class SipCore {
     const location = this.#o.location;
     if (location.lookupSync !== undefined) {
       this.#toBindings(tx, user, uri.address, location.lookupSync(aor, now), now);
-      return undefined;
+      return;
     }
     return location.lookup(aor, now).then((bindings) => {
       if (!tx.cancelled) this.#toBindings(tx, user, uri.address, bindings, now);
@@ -374,23 +374,23 @@ export class SipCore {
     const to = req.to();
     if (!to.ok) {
       this.#reply(tx, 400, 'Bad To');
-      return undefined;
+      return;
     }
     const toUri = to.value.parsedUri();
     if (!toUri.ok || toUri.value.kind !== 'sip' || toUri.value.user === undefined) {
       this.#reply(tx, 404, 'Not Found');
-      return undefined;
+      return;
     }
     const u = toUri.value;
     if (!this.#o.identity.isOurDomain(u.host)) {
       this.#reply(tx, 403, 'Domain not served here');
-      return undefined;
+      return;
     }
-    if (this.#o.auth && !this.#authorised(tx, 'to')) return undefined;
+    if (this.#o.auth && !this.#authorised(tx, 'to')) return;
     const reply = this.#o.registrar.handle(req, tx.flow, `sip:${u.user}@${u.address}`);
     if (reply instanceof Promise) return reply.then((r) => this.#reply(tx, r.status, r.reason, r.headers));
     this.#reply(tx, reply.status, reply.reason, reply.headers);
-    return undefined;
+    return;
   }
 
   /** Digest check for REGISTER (To) or a new request (From). Answers the challenge itself. */
