@@ -23,7 +23,7 @@ import {
 import type { DigestAuthenticator } from './auth/authenticator.js';
 import { checkRequestAuth } from './auth/request-auth.js';
 import type { Identity } from './identity.js';
-import { isOutbound, isUsable } from './location/binding.js';
+import { type Binding, isOutbound, isUsable } from './location/binding.js';
 import type { LocationStore } from './location/store.js';
 import { answerMalformed } from './malformed.js';
 import type { FlowInfo, Inbound, SipPort } from './port.js';
@@ -68,6 +68,7 @@ export class SipCore {
   readonly #limits: SipLimits;
   readonly #now: () => number;
   readonly #servers = new Map<string, ServerTx>();
+  /** INVITE server transactions by connection: a caller gone cancels what rings for it. */
   readonly #serversByConn = new Map<string, Set<ServerTx>>();
   readonly #forwarder: Forwarder;
   readonly #lingerMs: number;
@@ -148,6 +149,10 @@ export class SipCore {
   // ---- requests ----------------------------------------------------------------------------
 
   #request(req: SipMessage, flow: FlowInfo): void {
+    // §16.3 step 4: only a request with two Vias or more (one of ours, and the sender's) can have
+    // looped. Counted now, while validation's parse of the Via list is cached (addReceived drops it).
+    const vias = req.vias();
+    const mayLoop = vias.ok && vias.value.length > 1;
     // RFC 3261 §18.2.1, RFC 3581 §4: note where it really came from; never touch sent-by.
     const rcv = addReceived(req, flow.remote);
     if (!rcv.ok) {
@@ -177,19 +182,31 @@ export class SipCore {
     }
     const tx = new ServerTx(key, req, flow);
     this.#servers.set(key, tx);
-    let set = this.#serversByConn.get(flow.connectionId);
-    if (!set) this.#serversByConn.set(flow.connectionId, (set = new Set()));
-    set.add(tx);
+    if (tx.isInvite) {
+      let set = this.#serversByConn.get(flow.connectionId);
+      if (!set) this.#serversByConn.set(flow.connectionId, (set = new Set()));
+      set.add(tx);
+    }
     // RFC 3261 §16.2: a stateful proxy answers an INVITE with 100 Trying at once.
     if (tx.isInvite) this.#reply(tx, 100);
-    this.#route(tx).catch((err: unknown) => {
-      this.stats.internalErrors++;
-      this.#log.warn({ err, method: req.method }, 'routing failed');
-      if (!tx.finalSent) this.#reply(tx, 500, 'Server Internal Error');
-    });
+    // Routed in this turn when nothing has to wait (an in-memory location store); a store that
+    // must be waited for makes the rest asynchronous.
+    try {
+      const pending = this.#route(tx, mayLoop);
+      if (pending !== undefined) pending.catch((err: unknown) => this.#routingFailed(tx, err));
+    } catch (err) {
+      this.#routingFailed(tx, err);
+    }
   }
 
-  async #route(tx: ServerTx): Promise<void> {
+  #routingFailed(tx: ServerTx, err: unknown): void {
+    this.stats.internalErrors++;
+    this.#log.warn({ err, method: tx.request.method }, 'routing failed');
+    if (!tx.finalSent) this.#reply(tx, 500, 'Server Internal Error');
+  }
+
+  /** Routes a new request; returns a Promise only when some step had to wait. */
+  #route(tx: ServerTx, mayLoop: boolean): Promise<void> | undefined {
     const req = tx.request;
     const { identity, tokens } = this.#o;
 
@@ -216,7 +233,7 @@ export class SipCore {
       }
     }
     // §16.3 step 4: loop detection by branch hash.
-    if (this.#forwarder.looped(req)) {
+    if (mayLoop && this.#forwarder.looped(req)) {
       this.#reply(tx, 482);
       return;
     }
@@ -251,13 +268,13 @@ export class SipCore {
       // A Route to someone else (a WebSocket server): loose routing, R-URI untouched.
       const dest = wsDestination(nextRoute.uri);
       if (dest === undefined) this.#reply(tx, 404, 'Route not reachable over WebSocket');
-      else if (await this.#mayRelay(tx)) this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
+      else if (this.#mayRelay(tx)) this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
       return;
     }
     if (token !== undefined && token !== tx.flow.connectionId) {
       // A flow token routes requests inside a dialog. A new request (no To tag) carrying one is
       // not trusted to skip authentication (anyone who saw the Record-Route could send one).
-      if (this.#o.auth && !hasToTag(req) && !(await this.#authorised(tx, 'from', true))) return;
+      if (this.#o.auth && !hasToTag(req) && !this.#authorised(tx, 'from', true)) return;
       const flow = this.#o.port.flow(token);
       if (flow === undefined) {
         // RFC 5626 §5.3.1: the flow the dialog runs on is gone.
@@ -278,10 +295,7 @@ export class SipCore {
       this.#reply(tx, 416);
       return;
     }
-    if (identity.isOurDomain(uri.host, uri.port)) {
-      await this.#forOurDomain(tx, uri);
-      return;
-    }
+    if (identity.isOurDomain(uri.host, uri.port)) return this.#forOurDomain(tx, uri);
     const dest = wsDestination(uri.toString());
     if (dest === undefined) {
       // A Contact of a WebSocket client (`.invalid`, RFC 7118 §5.2) is never resolved or dialled;
@@ -290,15 +304,13 @@ export class SipCore {
       else this.#reply(tx, 403, 'Relaying Forbidden');
       return;
     }
-    if (await this.#mayRelay(tx)) this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
+    if (this.#mayRelay(tx)) this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
+    return;
   }
 
-  async #forOurDomain(tx: ServerTx, uri: SipUri): Promise<void> {
+  #forOurDomain(tx: ServerTx, uri: SipUri): Promise<void> | undefined {
     const req = tx.request;
-    if (req.method === 'REGISTER') {
-      await this.#register(tx);
-      return;
-    }
+    if (req.method === 'REGISTER') return this.#register(tx);
     if (uri.user === undefined) {
       if (req.method === 'OPTIONS') {
         this.#reply(tx, 200, 'OK', [
@@ -313,19 +325,34 @@ export class SipCore {
     }
     // Requests from our users must authenticate (when auth is on). Requests inside a dialog come
     // by our Record-Route (the flow-token path), never here: a To tag is no reason to skip it.
-    if (this.#o.auth && !(await this.#authorised(tx, 'from'))) return;
+    if (this.#o.auth && !this.#authorised(tx, 'from')) return;
     if (tx.cancelled) return;
 
-    const aor = `sip:${uri.user}@${uri.address}`;
+    const user = uri.user;
+    const aor = `sip:${user}@${uri.address}`;
     const now = this.#now();
-    const bindings = await this.#o.location.lookup(aor, now);
-    if (tx.cancelled) return;
-    const usable = bindings.filter((b) => isUsable(b, now));
+    const location = this.#o.location;
+    if (location.lookupSync !== undefined) {
+      this.#toBindings(tx, user, uri.address, location.lookupSync(aor, now), now);
+      return;
+    }
+    return location.lookup(aor, now).then((bindings) => {
+      if (!tx.cancelled) this.#toBindings(tx, user, uri.address, bindings, now);
+    });
+  }
+
+  /** Forward to the usable bindings of the Request-URI's AoR (parallel forking), or answer why not. */
+  #toBindings(tx: ServerTx, user: string, domain: string, bindings: readonly Binding[], now: number): void {
     const targets: Target[] = [];
-    for (const b of usable) {
+    for (const b of bindings) {
+      if (!isUsable(b, now)) continue;
       const flow = b.flow.node === this.#o.identity.node ? this.#o.port.flow(b.flow.connectionId) : undefined;
       if (flow === undefined) continue;
-      targets.push({ kind: 'flow', flow, ruri: b.contact, ...(b.path ? { path: b.path } : {}) });
+      targets.push(
+        b.path
+          ? { kind: 'flow', flow, ruri: b.contact, path: b.path }
+          : { kind: 'flow', flow, ruri: b.contact },
+      );
     }
     if (targets.length === 0) {
       if (bindings.length > 0) {
@@ -334,7 +361,7 @@ export class SipCore {
         else this.#reply(tx, 480, 'Temporarily Unavailable');
         return;
       }
-      const known = this.#o.knownUser?.(uri.user, uri.address);
+      const known = this.#o.knownUser?.(user, domain);
       if (known === false) this.#reply(tx, 404, 'Not Found');
       else this.#reply(tx, 480, 'Temporarily Unavailable');
       return;
@@ -342,7 +369,7 @@ export class SipCore {
     this.#forwarder.forward(tx, targets);
   }
 
-  async #register(tx: ServerTx): Promise<void> {
+  #register(tx: ServerTx): Promise<void> | undefined {
     const req = tx.request;
     const to = req.to();
     if (!to.ok) {
@@ -359,13 +386,15 @@ export class SipCore {
       this.#reply(tx, 403, 'Domain not served here');
       return;
     }
-    if (this.#o.auth && !(await this.#authorised(tx, 'to'))) return;
-    const reply = await this.#o.registrar.handle(req, tx.flow, `sip:${u.user}@${u.address}`);
+    if (this.#o.auth && !this.#authorised(tx, 'to')) return;
+    const reply = this.#o.registrar.handle(req, tx.flow, `sip:${u.user}@${u.address}`);
+    if (reply instanceof Promise) return reply.then((r) => this.#reply(tx, r.status, r.reason, r.headers));
     this.#reply(tx, reply.status, reply.reason, reply.headers);
+    return;
   }
 
   /** Digest check for REGISTER (To) or a new request (From). Answers the challenge itself. */
-  async #authorised(tx: ServerTx, who: 'to' | 'from', requireOurs = false): Promise<boolean> {
+  #authorised(tx: ServerTx, who: 'to' | 'from', requireOurs = false): boolean {
     const auth = this.#o.auth;
     if (!auth) return true;
     const req = tx.request;
@@ -400,7 +429,7 @@ export class SipCore {
    * (else sipwss is an open relay into whatever address a request names). Requests inside a
    * dialog that arrived by our Record-Route were authorised when the dialog began.
    */
-  async #mayRelay(tx: ServerTx): Promise<boolean> {
+  #mayRelay(tx: ServerTx): boolean {
     if (!this.#o.auth) return true;
     return this.#authorised(tx, 'from', true);
   }
@@ -495,12 +524,15 @@ export class SipCore {
 
   #forget(tx: ServerTx): void {
     if (this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key);
+    if (!tx.isInvite) {
+      this.#forwarder.forget(tx);
+      return;
+    }
     const set = this.#serversByConn.get(tx.flow.connectionId);
     if (set) {
       set.delete(tx);
       if (set.size === 0) this.#serversByConn.delete(tx.flow.connectionId);
     }
-    if (!tx.isInvite) this.#forwarder.forget(tx);
   }
 
   #statelessReply(req: SipMessage, flow: FlowInfo, status: number, reason: string): void {

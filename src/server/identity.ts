@@ -57,11 +57,15 @@ export class Identity {
 
   /** The advertised listener for a flow's local end (falls back to the first listener). */
   listenerFor(local: { host: string; port: number }): AdvertisedListener {
-    const found = this.listeners.find(
-      (l) => bare(l.boundHost) === bare(local.host) && l.boundPort === local.port,
-    );
-    const first = this.listeners[0];
-    if (found) return found;
+    const ls = this.listeners;
+    // Called for every forwarded request: usually one listener, matched on the port first.
+    let host: string | undefined;
+    for (const l of ls) {
+      if (l.boundPort !== local.port) continue;
+      host ??= bare(local.host);
+      if (bare(l.boundHost) === host) return l;
+    }
+    const first = ls[0];
     if (!first) throw new Error('no listeners');
     return first;
   }

@@ -9,6 +9,7 @@ import type { UserDb } from '../../src/server/auth/users-file.js';
 import { SipCore } from '../../src/server/core.js';
 import { Identity } from '../../src/server/identity.js';
 import { MemoryLocationStore } from '../../src/server/location/memory-store.js';
+import type { LocationStore } from '../../src/server/location/store.js';
 import type { FlowInfo, SipPort, WsDestination } from '../../src/server/port.js';
 import { FlowTokens } from '../../src/server/proxy/flow-token.js';
 import { DEFAULT_REGISTRAR_POLICY } from '../../src/server/registrar/policy.js';
@@ -67,10 +68,27 @@ export interface Harness {
 }
 
 export function harness(
-  opts: { users?: UserDb; frMs?: number; frInvMs?: number; knownUser?: (u: string) => boolean } = {},
+  opts: {
+    users?: UserDb;
+    frMs?: number;
+    frInvMs?: number;
+    knownUser?: (u: string) => boolean;
+    /** The store as one in another process would be (Redis): no synchronous lookup or update. */
+    asyncStore?: boolean;
+  } = {},
 ): Harness {
   const port = new FakePort();
   const store = new MemoryLocationStore();
+  const location: LocationStore = opts.asyncStore
+    ? {
+        lookup: (aor, now) => store.lookup(aor, now),
+        update: (aor, now, mutate) => store.update(aor, now, mutate),
+        flowFailed: (flow, now) => store.flowFailed(flow, now),
+        purgeExpired: (now) => store.purgeExpired(now),
+        countAors: (now) => store.countAors(now),
+        close: () => store.close(),
+      }
+    : store;
   const identity = new Identity({
     node: 'test-node',
     domains: ['127.0.0.1', 'localhost'],
@@ -80,8 +98,8 @@ export function harness(
     port,
     identity,
     tokens: new FlowTokens(),
-    registrar: new Registrar({ store, policy: DEFAULT_REGISTRAR_POLICY, node: 'test-node' }),
-    location: store,
+    registrar: new Registrar({ store: location, policy: DEFAULT_REGISTRAR_POLICY, node: 'test-node' }),
+    location,
     ...(opts.users ? { auth: new DigestAuthenticator({ users: opts.users }) } : {}),
     ...(opts.knownUser ? { knownUser: (u: string) => (opts.knownUser as (u: string) => boolean)(u) } : {}),
     timers: { frMs: opts.frMs ?? 2000, frInvMs: opts.frInvMs ?? 4000, lingerMs: 200 },

@@ -113,7 +113,8 @@ test('a 487 that comes after our own 408 (Timer C) is still ACKed hop by hop', a
 });
 
 test('a caller whose connection closes while its INVITE is being routed: the callee never rings', async () => {
-  const h = harness();
+  // Routing waits only for a store in another process: the in-memory one routes in the same turn.
+  const h = harness({ asyncStore: true });
   const alice = h.ua('alice', 50001);
   const bob = await h.registered('bob', 50002);
   alice.request('INVITE', 'bob', { body: 'v=0' });
@@ -162,5 +163,16 @@ Content-Length: 0
   const rb = await b.response(200);
   assert.equal(ra.get('call-id'), 'alice-call');
   assert.equal(rb.get('call-id'), 'bob-call', "bob gets his own answer, not a copy of alice's");
+  h.core.stop();
+});
+
+test('a location store that only answers asynchronously (another process): REGISTER and MESSAGE work', async () => {
+  const h = harness({ asyncStore: true });
+  const alice = await h.registered('alice', 50001);
+  const bob = await h.registered('bob', 50002);
+  bob.request('MESSAGE', 'alice', { body: 'hi' });
+  const m = await alice.requestNamed('MESSAGE');
+  alice.answer(m, 200, 'OK', { toTag: 'a' });
+  await bob.response(200);
   h.core.stop();
 });

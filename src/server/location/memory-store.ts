@@ -10,14 +10,36 @@ function flowKey(node: string, connectionId: string): string {
   return `${node}\u0000${connectionId}`;
 }
 
+/** Has `list` a binding with a usable flow that is `b`'s flow? */
+function hasLiveFlow(list: readonly Binding[], b: Binding): boolean {
+  for (const n of list)
+    if (
+      n.flowFailedAt === undefined &&
+      n.flow.connectionId === b.flow.connectionId &&
+      n.flow.node === b.flow.node
+    )
+      return true;
+  return false;
+}
+
+/** The bindings not expired at `now`: the list itself when none is (the common case, no copy). */
+function unexpired(list: readonly Binding[], now: number): readonly Binding[] {
+  for (const b of list) if (!(b.expiresAt > now)) return list.filter((x) => x.expiresAt > now);
+  return list;
+}
+
 export class MemoryLocationStore implements LocationStore {
   readonly #byAor = new Map<string, readonly Binding[]>();
   readonly #aorsByFlow = new Map<string, Set<string>>();
 
   async lookup(aor: string, now: number): Promise<readonly Binding[]> {
+    return this.lookupSync(aor, now);
+  }
+
+  lookupSync(aor: string, now: number): readonly Binding[] {
     const list = this.#byAor.get(aor);
     if (list === undefined) return [];
-    return list.filter((b) => b.expiresAt > now);
+    return unexpired(list, now);
   }
 
   async update<T>(
@@ -25,12 +47,12 @@ export class MemoryLocationStore implements LocationStore {
     now: number,
     mutate: (current: readonly Binding[]) => Mutation<T>,
   ): Promise<T> {
-    const current = await this.lookup(aor, now);
-    const { bindings, result } = mutate(current);
-    this.#replace(
-      aor,
-      bindings.filter((b) => b.expiresAt > now),
-    );
+    return this.updateSync(aor, now, mutate);
+  }
+
+  updateSync<T>(aor: string, now: number, mutate: (current: readonly Binding[]) => Mutation<T>): T {
+    const { bindings, result } = mutate(this.lookupSync(aor, now));
+    this.#replace(aor, unexpired(bindings, now));
     return result;
   }
 
@@ -82,13 +104,20 @@ export class MemoryLocationStore implements LocationStore {
   }
 
   #replace(aor: string, bindings: readonly Binding[]): void {
-    const old = this.#byAor.get(aor) ?? [];
-    for (const b of old) this.#unindex(aor, b);
+    const old = this.#byAor.get(aor);
     if (bindings.length === 0) {
+      if (old !== undefined) for (const b of old) this.#unindex(aor, b);
       this.#byAor.delete(aor);
       return;
     }
-    const frozen = Object.freeze(bindings.map((b) => Object.freeze({ ...b })));
+    // Our own copies, so that no caller can change them: a binding already frozen is one we
+    // handed out (an unchanged binding passed back) and is kept as it is.
+    const copies: Binding[] = new Array(bindings.length);
+    for (let i = 0; i < bindings.length; i++) {
+      const b = bindings[i] as Binding;
+      copies[i] = Object.isFrozen(b) ? b : Object.freeze({ ...b });
+    }
+    const frozen = Object.freeze(copies);
     this.#byAor.set(aor, frozen);
     for (const b of frozen) {
       if (b.flowFailedAt !== undefined) continue;
@@ -97,6 +126,8 @@ export class MemoryLocationStore implements LocationStore {
       if (set === undefined) this.#aorsByFlow.set(key, (set = new Set()));
       set.add(aor);
     }
+    // Flows the AoR no longer has a usable binding on (a refresh on the same flow changes nothing).
+    if (old !== undefined) for (const b of old) if (!hasLiveFlow(frozen, b)) this.#unindex(aor, b);
   }
 
   #unindex(aor: string, b: Binding): void {

@@ -31,4 +31,11 @@ export interface LocationStore {
   /** Number of AoRs with at least one unexpired binding (for metrics). */
   countAors(now: number): Promise<number>;
   close(): Promise<void>;
+  /**
+   * Optional synchronous forms of `lookup` and `update`, for a store that lives in this process
+   * (the in-memory one): the core calls them when present, so that a request is routed in the
+   * same turn it arrives, without a Promise per lookup. Same results as the async forms.
+   */
+  lookupSync?(aor: string, now: number): readonly Binding[];
+  updateSync?<T>(aor: string, now: number, mutate: (current: readonly Binding[]) => Mutation<T>): T;
 }

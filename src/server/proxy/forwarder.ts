@@ -8,11 +8,11 @@
 import {
   createResponse,
   decrementMaxForwards,
-  parseMessage,
+  type HeaderField,
   popRoute,
   popVia,
   pushVia,
-  type SipMessage,
+  SipMessage,
   serialize,
 } from '../../sip/index.js';
 import type { Logger } from '../core.js';
@@ -97,21 +97,19 @@ export class Forwarder {
       return;
     }
     const hash = loopHash(req);
+    const recordRoute = DIALOG_CREATING.has(req.method) && !hasToTag(req);
     // Every target gets a copy: the server transaction's request stays as received (but for
     // received/rport and our popped Routes), since our own responses to it are built from it.
-    const base = serialize(req);
-    const recordRoute = DIALOG_CREATING.has(req.method) && !hasToTag(req);
+    const lines = req.headers;
     for (const target of targets) {
-      const p = parseMessage(base);
-      if (!p.ok) continue;
-      const copy = p.value;
+      const copy = copyRequest(req, lines);
       if (target.kind === 'flow' && target.ruri !== undefined) copy.requestUri = target.ruri; // §16.6 step 2
       if (target.kind === 'flow' && target.path) {
         // RFC 3327 §5.4: the stored Path becomes the route set toward the contact.
         for (let i = target.path.length - 1; i >= 0; i--) copy.add('Route', target.path[i] as string, 'top');
       }
-      const inListener = this.#o.identity.listenerFor(tx.flow.local);
       if (recordRoute) {
+        const inListener = this.#o.identity.listenerFor(tx.flow.local);
         // Double Record-Route (field-lessons #17): one entry per flow, so that whichever side
         // sends an in-dialog request, the last of our Routes it carries names the other side.
         copy.add(
@@ -198,8 +196,9 @@ export class Forwarder {
 
   /** A response from downstream (RFC 3261 §16.7). */
   response(res: SipMessage, from: FlowInfo): void {
-    const top = res.topVia();
-    const branch = top.ok ? top.value.branch : undefined;
+    // The Via list is parsed (and cached) by validation already; the top one is its first.
+    const vias = res.vias();
+    const branch = vias.ok ? vias.value[0]?.branch : undefined;
     const ctx = branch === undefined ? undefined : this.#clients.get(branch);
     if (ctx === undefined) {
       // Not ours, or its transaction is long gone: RFC 3261 §16.7 step 1 says forward
@@ -209,7 +208,7 @@ export class Forwarder {
     }
     const cseq = res.cseq();
     if (cseq.ok && cseq.value.method !== ctx.request.method) return; // the 200 to our CANCEL
-    popVia(res); // §16.7 step 3
+    res.shiftValue('via'); // §16.7 step 3 (popVia without parsing what it pops)
     this.#o.stats.responsesIn++;
     void from;
     this.#onResponse(ctx, res, false);
@@ -417,6 +416,22 @@ export class Forwarder {
     this.#clients.clear();
     this.#clientsByConn.clear();
   }
+}
+
+/**
+ * A copy of a request that shares its (immutable) header lines: changes to the copy replace
+ * lines, never alter them, so the original is untouched; untouched lines keep their bytes.
+ * Cheaper than serializing and parsing the request again for every target.
+ */
+function copyRequest(req: SipMessage, lines: readonly HeaderField[]): SipMessage {
+  return new SipMessage({
+    kind: 'request',
+    method: req.method,
+    requestUri: req.requestUri,
+    ...(req.startLineRaw !== undefined ? { startLineRaw: req.startLineRaw } : {}),
+    headers: lines as HeaderField[],
+    body: req.body,
+  });
 }
 
 function hasToTag(req: SipMessage): boolean {

@@ -42,6 +42,11 @@ export function remainingSeconds(b: Binding, now: number): number {
   return Math.max(0, Math.round((b.expiresAt - now) / 1000));
 }
 
+function firstSame(list: readonly Binding[], c: ContactInput): number {
+  for (let i = 0; i < list.length; i++) if (sameBinding(list[i] as Binding, c)) return i;
+  return -1;
+}
+
 /**
  * Same binding? RFC 5626 §6: with an instance and reg-id, the flow identity is (instance, reg-id);
  * with an instance alone (RFC 5627 §6) the instance; otherwise the contact URI. URIs are compared
@@ -56,21 +61,26 @@ function sameBinding(b: Binding, c: ContactInput): boolean {
   return b.contact === c.uri;
 }
 
+function unchanged(current: readonly Binding[], result: RegisterOutcome) {
+  return { bindings: current, result };
+}
+
 export function applyRegister(
   current: readonly Binding[],
   input: RegisterInput,
   policy: RegistrarPolicy,
 ): { readonly bindings: readonly Binding[]; readonly result: RegisterOutcome } {
-  const unchanged = (result: RegisterOutcome) => ({ bindings: current, result });
   const { now } = input;
 
   // RFC 3261 §10.3 step 6: `*` only with Expires: 0 and no other Contact.
   if (input.star) {
-    if (input.contacts.length > 0) return unchanged({ status: 400, reason: 'Contact * with other contacts' });
-    if (input.expiresHeader !== 0) return unchanged({ status: 400, reason: 'Contact * requires Expires: 0' });
+    if (input.contacts.length > 0)
+      return unchanged(current, { status: 400, reason: 'Contact * with other contacts' });
+    if (input.expiresHeader !== 0)
+      return unchanged(current, { status: 400, reason: 'Contact * requires Expires: 0' });
     for (const b of current) {
       if (b.callId === input.callId && input.cseq <= b.cseq) {
-        return unchanged({ status: 500, reason: 'CSeq not higher than the binding' });
+        return unchanged(current, { status: 500, reason: 'CSeq not higher than the binding' });
       }
     }
     return { bindings: [], result: { status: 200, bindings: [] } };
@@ -81,24 +91,24 @@ export function applyRegister(
   for (const c of input.contacts) {
     let expires = c.expires ?? input.expiresHeader ?? policy.default_expires;
     if (expires !== 0 && expires < policy.min_expires)
-      return unchanged({ status: 423, minExpires: policy.min_expires });
+      return unchanged(current, { status: 423, minExpires: policy.min_expires });
     if (policy.max_expires > 0 && expires > policy.max_expires) expires = policy.max_expires;
     wanted.push({ c, expires });
   }
 
   let next = [...current];
   for (const { c, expires } of wanted) {
-    const i = next.findIndex((b) => sameBinding(b, c));
+    const i = firstSame(next, c);
     const existing = i >= 0 ? next[i] : undefined;
     // Step 7: same Call-ID needs a higher CSeq, or the whole request fails.
     if (existing !== undefined && existing.callId === input.callId && input.cseq <= existing.cseq) {
-      return unchanged({ status: 500, reason: 'CSeq not higher than the binding' });
+      return unchanged(current, { status: 500, reason: 'CSeq not higher than the binding' });
     }
     if (expires === 0) {
       if (i >= 0) next.splice(i, 1);
       continue;
     }
-    const binding: Binding = {
+    const binding: { -readonly [K in keyof Binding]: Binding[K] } = {
       aor: input.aor,
       contact: c.uri,
       callId: input.callId,
@@ -106,18 +116,19 @@ export function applyRegister(
       expiresAt: now + expires * 1000,
       registeredAt: existing?.registeredAt ?? now,
       flow: input.flow,
-      ...(c.instance !== undefined ? { instance: c.instance } : {}),
-      ...(c.regId !== undefined ? { regId: c.regId } : {}),
-      ...(c.q !== undefined ? { q: c.q } : {}),
-      ...(input.path !== undefined && input.path.length > 0 ? { path: input.path } : {}),
-      ...(input.userAgent !== undefined ? { userAgent: input.userAgent } : {}),
     };
-    if (i >= 0) next[i] = binding;
-    else next.push(binding);
+    if (c.instance !== undefined) binding.instance = c.instance;
+    if (c.regId !== undefined) binding.regId = c.regId;
+    if (c.q !== undefined) binding.q = c.q;
+    if (input.path !== undefined && input.path.length > 0) binding.path = input.path;
+    if (input.userAgent !== undefined) binding.userAgent = input.userAgent;
+    // Frozen: a store keeps it as it is instead of copying it.
+    if (i >= 0) next[i] = Object.freeze(binding);
+    else next.push(Object.freeze(binding));
   }
-  next = next.filter((b) => b.expiresAt > now);
+  if (next.some((b) => !(b.expiresAt > now))) next = next.filter((b) => b.expiresAt > now);
   if (policy.max_contacts > 0 && next.length > policy.max_contacts) {
-    return unchanged({ status: 503, reason: 'Too many registered contacts' });
+    return unchanged(current, { status: 503, reason: 'Too many registered contacts' });
   }
   return { bindings: next, result: { status: 200, bindings: next } };
 }

@@ -18,10 +18,13 @@ import type { FlowInfo } from '../port.js';
 import {
   applyRegister,
   type ContactInput,
+  type RegisterInput,
   type RegisterOutcome,
   remainingSeconds,
 } from './apply-register.js';
 import type { RegistrarPolicy } from './policy.js';
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Option tags we understand in Require (RFC 3261 §8.2.2.3: others get 420). */
 const SUPPORTED_TAGS = new Set(['path', 'outbound']);
@@ -36,6 +39,15 @@ function httpDate(now: number): string {
     dateText = new Date(sec * 1000).toUTCString();
   }
   return dateText;
+}
+
+function isOutboundTag(t: string): boolean {
+  return t.toLowerCase() === 'outbound';
+}
+
+function hasOutboundContact(inputs: readonly ContactInput[]): boolean {
+  for (const c of inputs) if (c.instance !== undefined && c.regId !== undefined) return true;
+  return false;
 }
 
 export interface RegistrarReply {
@@ -57,9 +69,16 @@ export class Registrar {
     this.#now = opts.now ?? Date.now;
   }
 
-  async handle(req: SipMessage, flow: FlowInfo, aor: string): Promise<RegistrarReply> {
-    const unsupported = req.require().filter((t) => !SUPPORTED_TAGS.has(t.toLowerCase()));
-    if (unsupported.length > 0) return { status: 420, headers: [['Unsupported', unsupported.join(', ')]] };
+  /**
+   * The answer to a REGISTER for `aor`: synchronous when the store has a synchronous update
+   * (the in-memory store), else a Promise.
+   */
+  handle(req: SipMessage, flow: FlowInfo, aor: string): RegistrarReply | Promise<RegistrarReply> {
+    const required = req.require();
+    if (required.length > 0) {
+      const unsupported = required.filter((t) => !SUPPORTED_TAGS.has(t.toLowerCase()));
+      if (unsupported.length > 0) return { status: 420, headers: [['Unsupported', unsupported.join(', ')]] };
+    }
 
     const contacts = req.contacts();
     const expires = req.expires();
@@ -69,47 +88,60 @@ export class Registrar {
     if (!contacts.ok || !expires.ok || !callId.ok || !cseq.ok || !paths.ok) {
       return { status: 400, reason: 'Bad Request', headers: [] };
     }
-    const star = contacts.value.some((c) => c.star === true);
+    let star = false;
     const inputs: ContactInput[] = [];
     for (const c of contacts.value as Contact[]) {
-      if (c.star === true) continue;
-      const instance = contactInstance(c);
-      const regId = contactRegId(c);
-      const q = contactQ(c);
+      if (c.star === true) {
+        star = true;
+        continue;
+      }
+      const input: Writable<ContactInput> = { uri: c.uri };
       const exp = contactExpires(c);
-      inputs.push({
-        uri: c.uri,
-        ...(exp !== undefined ? { expires: exp } : {}),
-        ...(q !== undefined ? { q } : {}),
-        ...(instance !== undefined ? { instance } : {}),
-        ...(regId !== undefined ? { regId } : {}),
-      });
+      if (exp !== undefined) input.expires = exp;
+      const q = contactQ(c);
+      if (q !== undefined) input.q = q;
+      const instance = contactInstance(c);
+      if (instance !== undefined) input.instance = instance;
+      const regId = contactRegId(c);
+      if (regId !== undefined) input.regId = regId;
+      inputs.push(input);
     }
     const now = this.#now();
+    const register: Writable<RegisterInput> = {
+      aor,
+      star,
+      contacts: inputs,
+      callId: callId.value,
+      cseq: cseq.value.seq,
+      flow: {
+        node: this.#node,
+        connectionId: flow.connectionId,
+        transport: flow.transport,
+        remote: flow.remote,
+      },
+      now,
+    };
+    if (expires.value !== undefined) register.expiresHeader = expires.value;
+    if (paths.value.length > 0) register.path = paths.value.map((p) => String(p));
     const userAgent = req.get('user-agent');
-    const outcome: RegisterOutcome = await this.#store.update(aor, now, (current) =>
-      applyRegister(
-        current,
-        {
-          aor,
-          star,
-          contacts: inputs,
-          ...(expires.value !== undefined ? { expiresHeader: expires.value } : {}),
-          callId: callId.value,
-          cseq: cseq.value.seq,
-          flow: {
-            node: this.#node,
-            connectionId: flow.connectionId,
-            transport: flow.transport,
-            remote: flow.remote,
-          },
-          ...(paths.value.length > 0 ? { path: paths.value.map((p) => String(p)) } : {}),
-          ...(userAgent !== undefined ? { userAgent } : {}),
-          now,
-        },
-        this.#policy,
-      ),
-    );
+    if (userAgent !== undefined) register.userAgent = userAgent;
+    const policy = this.#policy;
+    const store = this.#store;
+    if (store.updateSync !== undefined) {
+      const outcome = store.updateSync(aor, now, (current) => applyRegister(current, register, policy));
+      return this.#answer(req, outcome, inputs, now);
+    }
+    return store
+      .update(aor, now, (current) => applyRegister(current, register, policy))
+      .then((outcome) => this.#answer(req, outcome, inputs, now));
+  }
+
+  #answer(
+    req: SipMessage,
+    outcome: RegisterOutcome,
+    inputs: readonly ContactInput[],
+    now: number,
+  ): RegistrarReply {
     switch (outcome.status) {
       case 200:
         return { status: 200, headers: this.#okHeaders(req, outcome.bindings, inputs, now) };
@@ -134,13 +166,8 @@ export class Registrar {
       headers.push(['Contact', v]);
     }
     // RFC 5626 §6: an outbound registration accepted says so.
-    const supported = req.supported().map((t) => t.toLowerCase());
-    if (
-      supported.includes('outbound') &&
-      inputs.some((c) => c.instance !== undefined && c.regId !== undefined)
-    ) {
+    if (hasOutboundContact(inputs) && req.supported().some(isOutboundTag))
       headers.push(['Require', 'outbound']);
-    }
     // RFC 3327 §5.3: the registrar echoes the Path it stored.
     const paths = req.getAll('path');
     for (const p of paths) headers.push(['Path', p]);
