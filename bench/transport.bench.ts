@@ -4,6 +4,7 @@
  *
  *   node --import tsx bench/transport.bench.ts [--only bare|sipwss] [--conns N] [--duration S]
  *                                             [--echo-conns N] [--hs-concurrency N] [--rounds N]
+ *                                             [--settle S] [--mem-samples N]
  *
  * Each server runs in its own child process (bench/servers/host.ts, forked with tsx and
  * --expose-gc) that reports its own memory and CPU; the load generator is this process. Rates are
@@ -12,8 +13,14 @@
  *   (i)   TLS + WebSocket handshakes/s: `--hs-concurrency` loops of connect, upgrade (subprotocol
  *         `sip`), close; no TLS session reuse (each `ws` client calls tls.connect without a session).
  *   (ii)  echo round trips/s of a 1024-byte SIP MESSAGE over `--echo-conns` connections, one in flight each.
- *   (iii) memory per idle WSS connection: growth of the server's RSS and heap (after gc) from before to
- *         after `--conns` connections are open, divided by `--conns`.
+ *   (iii) memory per idle WSS connection: growth of the server's RSS and heap from before to after
+ *         `--conns` connections are open, divided by `--conns`, in a fresh server process (after the
+ *         same 200-connection warm-up as for the rates). Each side is the median of
+ *         `--mem-samples` samples (each after gc) taken once the server has been idle `--settle` s:
+ *         V8 sizes its young generation for the allocation rate just seen (up to 32 MB while 10,000
+ *         handshakes run) and gives it back only after a few idle seconds, so a sample taken sooner
+ *         holds a young generation of varying size, not memory the connections keep. The reading 2 s
+ *         after the last open (the method before) is printed too.
  * Server CPU time per operation is printed too: the load generator shares the cores with the server,
  * so CPU per operation is the steadier comparison when the client is the bottleneck.
  * Targets (issue 3): ≥ 90 % of the ceiling for (i) and (ii); no more memory per connection than (iii)'s ceiling.
@@ -42,6 +49,8 @@ interface Options {
   readonly echoConns: number;
   readonly hsConcurrency: number;
   readonly rounds: number;
+  readonly settleS: number;
+  readonly memSamples: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -52,6 +61,8 @@ function parseArgs(argv: readonly string[]): Options {
     echoConns: 100,
     hsConcurrency: 32,
     rounds: 4,
+    settleS: 8,
+    memSamples: 5,
   };
   const int = (flag: string, v: string | undefined, min: number, max: number): number => {
     const n = Number(v);
@@ -89,6 +100,14 @@ function parseArgs(argv: readonly string[]): Options {
         break;
       case '--hs-concurrency':
         opts.hsConcurrency = int(a, v, 1, 1000);
+        i++;
+        break;
+      case '--settle':
+        opts.settleS = int(a, v, 0, 120);
+        i++;
+        break;
+      case '--mem-samples':
+        opts.memSamples = int(a, v, 1, 50);
         i++;
         break;
       default:
@@ -146,10 +165,11 @@ class Host {
     return r.port;
   }
 
-  async mem(): Promise<NodeJS.MemoryUsage> {
+  async mem(): Promise<MemSample> {
     const r = await this.request({ type: 'mem', gc: true });
     if (r.type !== 'mem') throw new Error(`unexpected reply ${r.type}`);
-    return r.usage;
+    const u = r.usage;
+    return { rss: u.rss, heapUsed: u.heapUsed, external: u.external + u.arrayBuffers, young: r.young };
   }
 
   /** Server CPU time (user + system) in microseconds. */
@@ -375,29 +395,84 @@ async function roundTrips(host: Host, url: string, durationS: number, nConns: nu
   return { count: n, errors, seconds, serverCpu: cpu1 - cpu0, clientCpu: own1 - own0 };
 }
 
+/** One reading of the server's memory (bytes), after gc. */
+interface MemSample {
+  readonly rss: number;
+  readonly heapUsed: number;
+  /** external + arrayBuffers */
+  readonly external: number;
+  /** V8's young generation, physical (part of rss). */
+  readonly young: number;
+}
+
 interface MemPerConn {
   readonly conns: number;
-  /** bytes per connection */
+  /** bytes per connection, settled (medians, see `settledMemory`) */
   readonly rss: number;
   readonly heapUsed: number;
   readonly external: number;
+  /** RSS per connection 2 s after the last open, unsettled (the method before `--settle`). */
+  readonly rssAt2s: number;
+  /** Young generation in the 2 s and the settled readings after the opens (bytes, whole process). */
+  readonly youngAt2s: number;
+  readonly youngSettled: number;
+  /** Smallest and largest RSS per connection over the settled samples. */
+  readonly rssRange: readonly [number, number];
   readonly openSeconds: number;
 }
 
-async function idleMemory(host: Host, url: string, n: number): Promise<MemPerConn> {
-  await sleep(500);
-  const before = await host.mem();
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/**
+ * The server's memory once idle: `settleS` seconds without load, then `samples` readings 0.5 s
+ * apart (each after two full GCs, in the host). Every field is the median over the readings.
+ * Applied alike to both servers and to both ends of the measurement (before and after the opens).
+ */
+async function settledMemory(host: Host, settleS: number, samples: number): Promise<MemSample[]> {
+  await sleep(settleS * 1000);
+  const out: MemSample[] = [];
+  for (let i = 0; i < samples; i++) {
+    if (i > 0) await sleep(500);
+    out.push(await host.mem());
+  }
+  return out;
+}
+
+function medianSample(xs: readonly MemSample[]): MemSample {
+  return {
+    rss: median(xs.map((x) => x.rss)),
+    heapUsed: median(xs.map((x) => x.heapUsed)),
+    external: median(xs.map((x) => x.external)),
+    young: median(xs.map((x) => x.young)),
+  };
+}
+
+async function idleMemory(host: Host, url: string, n: number, opts: Options): Promise<MemPerConn> {
+  const before = medianSample(await settledMemory(host, opts.settleS, opts.memSamples));
   const t0 = performance.now();
   const conns = await openMany(url, n, 128);
   const openSeconds = (performance.now() - t0) / 1000;
-  await sleep(2000); // let the server settle (timers, buffers released)
-  const after = await host.mem();
+  await sleep(2000);
+  const at2s = await host.mem();
+  // The 2 s already waited count towards the settling time.
+  const samples = await settledMemory(host, Math.max(0, opts.settleS - 2), opts.memSamples);
+  const after = medianSample(samples);
   await closeAll(conns);
+  const perConn = (x: number) => x / n;
+  const rssPer = samples.map((x) => perConn(x.rss - before.rss));
   return {
     conns: n,
-    rss: (after.rss - before.rss) / n,
-    heapUsed: (after.heapUsed - before.heapUsed) / n,
-    external: (after.external + after.arrayBuffers - before.external - before.arrayBuffers) / n,
+    rss: perConn(after.rss - before.rss),
+    heapUsed: perConn(after.heapUsed - before.heapUsed),
+    external: perConn(after.external - before.external),
+    rssAt2s: perConn(at2s.rss - before.rss),
+    youngAt2s: at2s.young,
+    youngSettled: after.young,
+    rssRange: [Math.min(...rssPer), Math.max(...rssPer)],
     openSeconds,
   };
 }
@@ -417,7 +492,8 @@ interface Running {
 /**
  * Both servers run at once (idle when not measured) and the rate measurements alternate between
  * them in `rounds` short slices (order reversed every round), so that load from other jobs on the
- * machine falls on both alike. Memory is measured for one server at a time.
+ * machine falls on both alike. Memory is measured afterwards for one server at a time, each in a
+ * fresh process with the same warm-up.
  */
 async function benchAll(names: readonly ServerName[], opts: Options, cert: string, key: string) {
   const results: Partial<Record<ServerName, Result>> = {};
@@ -463,11 +539,25 @@ async function benchAll(names: readonly ServerName[], opts: Options, cert: strin
       const t = combine(rt.get(r.name) ?? []);
       log(`${LABEL[r.name]}: ${t.perSecond.toFixed(0)} round trips/s (${t.count}, ${t.errors} errors)`);
     }
-    for (const r of running) {
-      const mem = await idleMemory(r.host, r.url, opts.conns);
+    // Memory in a fresh process per server (the rate phases' hosts are stopped first): what malloc
+    // freed during the rate phases stays resident and is handed out again to the connections opened
+    // next, so a process with that history grows less in RSS than the connections take, by an amount
+    // that depends on its history, not on the connections (up to 3 KB per connection seen here).
+    await Promise.all(running.map((r) => r.host.stop()));
+    for (const { name } of running) {
+      const host = Host.fork(name);
+      hosts.push({ name, host });
+      const url = `wss://127.0.0.1:${await host.start(cert, key)}/`;
+      // the same warm-up as for the rates: JIT, TLS contexts
+      await closeAll(await openMany(url, 200, 32));
+      const r = { name, host, url };
+      const mem = await idleMemory(r.host, r.url, opts.conns, opts);
+      await host.stop();
       log(
-        `${LABEL[r.name]}: ${kb(mem.rss)} KB RSS, ${kb(mem.heapUsed)} KB heap per idle connection ` +
-          `(${mem.conns} opened in ${mem.openSeconds.toFixed(1)} s)`,
+        `${LABEL[r.name]}: ${kb(mem.rss)} KB RSS (samples ${kb(mem.rssRange[0])}-${kb(mem.rssRange[1])}), ` +
+          `${kb(mem.heapUsed)} KB heap per idle connection, young generation ${mb(mem.youngSettled)} MB ` +
+          `(${mem.conns} opened in ${mem.openSeconds.toFixed(1)} s; 2 s after: ${kb(mem.rssAt2s)} KB RSS, ` +
+          `young generation ${mb(mem.youngAt2s)} MB)`,
       );
       results[r.name] = { hs: combine(hs.get(r.name) ?? []), rt: combine(rt.get(r.name) ?? []), mem };
     }
@@ -487,6 +577,10 @@ function log(line: string): void {
 
 function kb(bytes: number): string {
   return (bytes / 1024).toFixed(1);
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1024 / 1024).toFixed(1);
 }
 
 interface Row {
@@ -524,6 +618,7 @@ const ROWS: readonly Row[] = [
   },
   { metric: '  heap KB/idle connection', value: (r) => r.mem.heapUsed, format: (v) => kb(v) },
   { metric: '  external KB/idle connection', value: (r) => r.mem.external, format: (v) => kb(v) },
+  { metric: '  RSS KB/idle conn., 2 s after', value: (r) => r.mem.rssAt2s, format: (v) => kb(v) },
 ];
 
 function table(results: Partial<Record<ServerName, Result>>): string {
@@ -566,7 +661,8 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   process.stderr.write(
     `transport bench: node ${process.version}, ${cpus().length} cpus, ${opts.durationS} s per rate, ` +
-      `${opts.hsConcurrency} handshake loops, ${opts.echoConns} echo connections, ${opts.conns} idle connections\n`,
+      `${opts.hsConcurrency} handshake loops, ${opts.echoConns} echo connections, ${opts.conns} idle connections ` +
+      `(memory: ${opts.settleS} s idle, median of ${opts.memSamples})\n`,
   );
   const { results, failures } = await benchAll(names, opts, cert.cert, cert.key);
   console.log(table(results));

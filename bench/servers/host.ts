@@ -38,7 +38,10 @@ process.on('message', (raw: unknown) => {
             await new Promise((r) => setTimeout(r, 50));
             global.gc();
           }
-          reply({ type: 'mem', usage: process.memoryUsage() });
+          const young = getHeapSpaceStatistics()
+            .filter((sp) => sp.space_name === 'new_space' || sp.space_name === 'new_large_object_space')
+            .reduce((sum, sp) => sum + sp.physical_space_size, 0);
+          reply({ type: 'mem', usage: process.memoryUsage(), young });
           break;
         }
         case 'spaces':

@@ -35,7 +35,12 @@ export type HostRequest =
 
 export type HostReply =
   | { readonly type: 'started'; readonly port: number }
-  | { readonly type: 'mem'; readonly usage: NodeJS.MemoryUsage }
+  | {
+      readonly type: 'mem';
+      readonly usage: NodeJS.MemoryUsage;
+      /** Physical bytes of V8's young generation (new space and new large-object space). */
+      readonly young: number;
+    }
   | { readonly type: 'spaces'; readonly spaces: readonly HeapSpaceInfo[] }
   | { readonly type: 'cpu'; readonly usage: NodeJS.CpuUsage }
   | { readonly type: 'stopped' }

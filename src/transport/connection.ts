@@ -81,6 +81,9 @@ const WS_OPEN = 1;
  */
 let scratch: MessageTracker | undefined;
 
+/** Epoch ms that connection creation times are kept relative to (see Connection.bornOff). */
+const TIME_BASE = Date.now();
+
 /** Time a local close waits for the peer's Close before the socket is destroyed. */
 export const CLOSE_GRACE_MS = 2000;
 
@@ -89,14 +92,16 @@ export class Connection {
   /** The stream carrying WebSocket bytes (the TLS socket for wss once secure). */
   socket: Socket | TLSSocket;
   ws: WebSocket | undefined;
-  readonly createdAt: number;
+  /** createdAt as an offset from TIME_BASE (a small integer, see below). */
+  private readonly bornOff: number;
   messagesIn = 0;
   messagesOut = 0;
   /**
-   * lastActivity, deadline and pingSentAt are epoch ms, kept as offsets from createdAt: V8 boxes a
-   * number field that does not fit a small integer (an epoch ms does not) in a separate 16-byte heap
-   * object per field and connection; an offset stays a small integer for a connection's first 24 days.
-   * deadline and pingSentAt store offset + 1, so that 0 keeps meaning "none".
+   * createdAt, lastActivity, deadline and pingSentAt are epoch ms, kept as offsets (createdAt from
+   * TIME_BASE, the others from createdAt): V8 boxes a number field that does not fit a small integer
+   * (an epoch ms does not) in a separate 16-byte heap object per field and connection; an offset stays
+   * a small integer for 24 days (after that it is boxed, still exact). deadline and pingSentAt store
+   * offset + 1, so that 0 keeps meaning "none".
    */
   private rxOff = 0;
   private deadlineOff = 0;
@@ -131,8 +136,13 @@ export class Connection {
   ) {
     this.state = listener ? 'accepted' : 'connecting';
     this.socket = raw;
-    this.createdAt = now;
+    this.bornOff = small(now - TIME_BASE);
     (raw as Tagged)[kConn] = this;
+  }
+
+  /** When the connection was created (epoch ms). */
+  get createdAt(): number {
+    return TIME_BASE + this.bornOff;
   }
 
   /** A new object each time: an object kept per connection would cost more than one per message. */
@@ -206,19 +216,19 @@ export class Connection {
     ws.on('message', onWsMessage);
     ws.on('close', onWsClose);
     ws.on('error', onWsError);
-    this.takeOverSocketEvents();
+    this.releaseSocketEvents();
   }
 
   /**
    * Once `ws` listens on the stream, its 'close' and 'error' handlers report the end (onWsClose) and
-   * ours would do nothing: drop them (an event with two listeners holds an array of them).
+   * ours would do nothing: drop them (an event with two listeners holds an array of them). Idempotent.
+   * The listener calls it just before handing the socket to `ws` (which adds its own in the same
+   * synchronous call), so that `ws` finds one listener where it would otherwise find two and grow the
+   * array past two slots, a backing store the socket would keep for life once ours is gone.
    */
-  private takeOverSocketEvents(): void {
-    for (const s of this.raw === this.socket ? [this.socket] : [this.socket, this.raw]) {
-      s.removeListener('close', onSocketClose);
-      // Never leave a socket without an 'error' listener (an unhandled 'error' throws).
-      if (s.listenerCount('error') > 1) s.removeListener('error', onSocketError);
-    }
+  releaseSocketEvents(): void {
+    releaseListeners(this.socket);
+    if (this.raw !== this.socket) releaseListeners(this.raw);
   }
 
   /**
@@ -490,6 +500,12 @@ function formatSubject(subject: object): string | null {
     else parts.push(`${k}=${String(v)}`);
   }
   return parts.length ? parts.join(',') : null;
+}
+
+function releaseListeners(s: Socket): void {
+  s.removeListener('close', onSocketClose);
+  // Never leave a socket without an 'error' listener (an unhandled 'error' throws).
+  if (s.listenerCount('error') > 1) s.removeListener('error', onSocketError);
 }
 
 export function connOf(x: object): Connection | undefined {

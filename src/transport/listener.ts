@@ -299,6 +299,9 @@ export class Listener {
     // Paused so that `ws` finds the unshifted head in the buffer instead of a 'data' event emitted
     // before its listener exists; resumed once it listens.
     sock.pause();
+    // `ws` reports the socket's end from here on; if it does not take the socket, the check below
+    // ends the connection at once (no socket event needed for that).
+    conn.releaseSocketEvents();
     this.wss.handleUpgrade(req, sock as Socket, head, (ws) => {
       conn.attach(ws, now);
       this.host.upgraded(conn);

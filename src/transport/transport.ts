@@ -31,6 +31,7 @@ import {
   tcpConnect,
   tlsHandshake,
 } from './outbound.js';
+import { dropAddressCaches } from './socket-cache.js';
 import type {
   CloseReason,
   ConnectionInfo,
@@ -290,6 +291,7 @@ export class Transport implements ConnectionHost, ListenerHost {
       const remoteAddress = raw.remoteAddress ?? address;
       const remotePort = raw.remotePort ?? d.port;
       const local = { proto: d.proto, address: raw.localAddress ?? '', port: raw.localPort ?? 0 };
+      dropAddressCaches(raw);
       const now = Date.now();
       conn = new Connection(this.table.newId(), raw, local, remoteAddress, remotePort, policy, this, now);
       conn.resource = d.resource;
@@ -370,6 +372,7 @@ export class Transport implements ConnectionHost, ListenerHost {
       Date.now(),
       listener,
     );
+    dropAddressCaches(raw);
     this.table.add(conn);
     return conn;
   }
