@@ -5,7 +5,7 @@
  */
 import { HOST, isWs, skipWs, TOKEN } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
-import { type Params, parseHeaderParams } from './parameters.js';
+import { Params, parseHeaderParamList } from './parameters.js';
 import { parsePort, validHost, validIpv6, validScannedHost } from './uri.js';
 
 export class Via {
@@ -144,12 +144,12 @@ export function parseVia(s: string): SipResult<Via> {
     if (port === undefined) return sipFail('SIP_BAD_VIA', 'bad sent-by port');
     i = k;
   }
-  const params = parseHeaderParams(s, i, 'Via');
-  if (!params.ok) return sipFail('SIP_BAD_VIA', params.error.detail);
-  const p = params.value;
+  // Split at once: every parameter is checked below.
+  const list = parseHeaderParamList(s, i, 'Via');
+  if (typeof list === 'string') return sipFail('SIP_BAD_VIA', list);
   // RFC 3261 §20.42 / §25.1: ttl 0-255, received an address, rport a port, branch a token;
   // RFC 5118 §4.5 allows an IPv6 received in brackets. One pass over the parameters.
-  for (const { name: pn, value } of p.list) {
+  for (const { name: pn, value } of list) {
     switch (pn.length) {
       case 8:
         if (pn.toLowerCase() === 'received' && (value === undefined || !validReceived(value))) {
@@ -177,7 +177,7 @@ export function parseVia(s: string): SipResult<Via> {
     value: new Via(
       s.slice(start, i),
       { protocolName: name, protocolVersion: version, transport, host, port },
-      p,
+      new Params(list),
     ),
   };
 }
