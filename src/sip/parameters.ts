@@ -106,7 +106,7 @@ export class Params {
  * ( "=" WS* ( 1*(token / ":") / quoted-string / "[" *not-"]" "]" ) WS* )? )* to the end.
  */
 const HEADER_PARAMS =
-  /[ \t]*(?:;[ \t]*[-.!%*_+`'~0-9A-Za-z]+[ \t]*(?:=[ \t]*(?:[-.!%*_+`'~0-9A-Za-z:]+|"(?:[^"\\]|\\[^])*"|\[[^\]]*\])[ \t]*)?)*$/y;
+  /[ \t]*(?:;[ \t]*[-.!%*_+`'~0-9A-Za-z]+[ \t]*(?:=[ \t]*(?:[-.!%*_+`'~0-9A-Za-z:]+|"[^"\\]*(?:\\[\s\S][^"\\]*)*"|\[[^\]]*\])[ \t]*)?)*$/y;
 
 /**
  * Header parameters from `s[i..]`, which must be at a ';' or the end (after optional LWS):
