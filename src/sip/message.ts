@@ -238,8 +238,25 @@ export class SipMessage {
 
   /** Value of the first line of a header, or undefined. */
   get(name: string): string | undefined {
-    const i = this.indexOfKey(headerKey(name));
+    return this.valueOfKey(headerKey(name));
+  }
+
+  /** `get` for a key (lower-case full name), as the typed accessors know it. */
+  private valueOfKey(key: string): string | undefined {
+    const i = this.indexOfKey(key);
     return i === -1 ? undefined : this.valueAt(i);
+  }
+
+  /**
+   * The value of a header that has exactly one line, left as received (so it serializes as
+   * received); undefined otherwise. For `serialize`, which keeps a right Content-Length line.
+   */
+  untouchedSingleValue(key: string): string | undefined {
+    const i = this.indexOfKey(key);
+    if (i === -1 || this.indexOfKey(key, i + 1) !== -1) return undefined;
+    const e = this.entry(i);
+    if (typeof e !== 'number' && e.raw === undefined) return undefined;
+    return this.valueAt(i);
   }
 
   /** The value of line `i` without building its field (the common read path). */
@@ -279,8 +296,12 @@ export class SipMessage {
    */
   values(name: string): SipResult<string[]> {
     const key = headerKey(name);
+    return this.valuesOfKey(key, LIST_HEADERS.has(key));
+  }
+
+  /** `values` for a key, and whether it is a list header, as the typed accessors know them. */
+  private valuesOfKey(key: string, list: boolean): SipResult<string[]> {
     const out: string[] = [];
-    const list = LIST_HEADERS.has(key);
     for (let i = this.indexOfKey(key); i !== -1; i = this.indexOfKey(key, i + 1)) {
       const value = this.valueAt(i);
       if (!list) {
@@ -410,7 +431,8 @@ export class SipMessage {
   private listOf<T>(slot: number, key: string, parse: (s: string) => SipResult<T>): SipResult<T[]> {
     const hit = this.slot(slot);
     if (hit !== undefined) return hit as SipResult<T[]>;
-    const vals = this.values(key);
+    // Every header read through here is a list header (RFC 3261 §7.3.1).
+    const vals = this.valuesOfKey(key, true);
     if (!vals.ok) return this.store(slot, vals);
     const out: T[] = [];
     for (const v of vals.value) {
@@ -428,7 +450,7 @@ export class SipMessage {
   ): SipResult<T | undefined> {
     const hit = this.slot(slot);
     if (hit !== undefined) return hit as SipResult<T | undefined>;
-    const v = this.get(key);
+    const v = this.valueOfKey(key);
     return this.store(slot, v === undefined ? { ok: true as const, value: undefined } : parse(v));
   }
 
@@ -470,7 +492,7 @@ export class SipMessage {
   topVia(): SipResult<Via> {
     const hit = this.slot(S_TOPVIA);
     if (hit !== undefined) return hit as SipResult<Via>;
-    const v = this.get('via');
+    const v = this.valueOfKey('via');
     if (v === undefined) return this.store(S_TOPVIA, sipFail('SIP_MISSING_HEADER', 'Via'));
     if (v.indexOf(',') === -1) return this.store(S_TOPVIA, parseVia(v));
     const parts = splitList(v);
