@@ -317,8 +317,15 @@ export class SipMessage {
   }
 
   private insert(i: number, f: HeaderField): void {
-    this.ents().splice(i, 0, f);
-    this.keys.splice(i, 0, f.key);
+    const e = this.ents();
+    const k = this.keys;
+    // Shifting these short arrays by hand costs less than `splice`'s generic path.
+    for (let j = k.length; j > i; j--) {
+      e[j] = e[j - 1]!;
+      k[j] = k[j - 1]!;
+    }
+    e[i] = f;
+    k[i] = f.key;
   }
 
   private removeAt(i: number): void {
@@ -624,7 +631,19 @@ function slotOf(key: string): number {
 }
 
 function makeField(name: string, key: string, value: string): HeaderField {
-  return { name, key, value: toByteString(value).trim(), raw: undefined };
+  return { name, key, value: trimmed(toByteString(value)), raw: undefined };
+}
+
+/**
+ * `v.trim()`, skipped when it would change nothing: a byte string's only chars that `trim`
+ * removes are those up to SP and NBSP (U+00A0).
+ */
+function trimmed(v: string): string {
+  const n = v.length;
+  if (n === 0) return v;
+  const a = v.charCodeAt(0);
+  const b = v.charCodeAt(n - 1);
+  return a > 0x20 && a !== 0xa0 && b > 0x20 && b !== 0xa0 ? v : v.trim();
 }
 
 /** A new header line for building messages. */
