@@ -399,20 +399,33 @@ export class SipMessage {
 
   /** Replaces the first value of a list header, keeping the rest of its line. */
   replaceFirstValue(name: string, value: string): SipResult<void> {
-    const key = headerKey(name);
+    return this.replaceFirstValueOfKey(headerKey(name), name, value);
+  }
+
+  /** `replaceFirstValue` for a key; reads the line's name and value without building a field. */
+  private replaceFirstValueOfKey(key: string, name: string, value: string): SipResult<void> {
     const i = this.indexOfKey(key);
     if (i === -1) return sipFail('SIP_MISSING_HEADER', name);
-    const h = this.field(i);
+    const old = this.valueAt(i);
     let v = value;
-    if (h.value.indexOf(',') !== -1) {
-      const parts = splitList(h.value);
-      if (parts === undefined) return sipFail('SIP_BAD_HEADER', `unbalanced quotes or <> in ${h.name}`);
+    if (old.indexOf(',') !== -1) {
+      const parts = splitList(old);
+      if (parts === undefined)
+        return sipFail('SIP_BAD_HEADER', `unbalanced quotes or <> in ${this.nameAt(i)}`);
       parts[0] = value;
       v = parts.join(', ');
     }
-    this.replaceAt(i, makeField(h.name, key, v));
+    this.replaceAt(i, makeField(this.nameAt(i), key, v));
     this.touched(key, true);
     return { ok: true, value: undefined };
+  }
+
+  /** The name of line `i` as received or given, without building its field. */
+  private nameAt(i: number): string {
+    const e = this.entry(i);
+    if (typeof e !== 'number') return e.name;
+    const b = e * STRIDE;
+    return this.src.slice(this.offs[b]!, this.offs[b + 1]!);
   }
 
   /** Forget cached typed values of a header; `keepList` keeps a list cache the caller kept right. */
@@ -438,6 +451,16 @@ export class SipMessage {
   private listOf<T>(slot: number, key: string, parse: (s: string) => SipResult<T>): SipResult<T[]> {
     const hit = this.slot(slot);
     if (hit !== undefined) return hit as SipResult<T[]>;
+    // The usual case, one line with one value, without building the lists of lines and values.
+    const i = this.indexOfKey(key);
+    if (i !== -1 && this.indexOfKey(key, i + 1) === -1) {
+      const v = this.valueAt(i);
+      const n = v.length;
+      if (n > 0 && v.indexOf(',') === -1 && v.charCodeAt(0) > 0x20 && v.charCodeAt(n - 1) > 0x20) {
+        const r = parse(v);
+        return this.store(slot, r.ok ? { ok: true as const, value: [r.value] } : r);
+      }
+    }
     // Every header read through here is a list header (RFC 3261 §7.3.1).
     const vals = this.valuesOfKey(key, true);
     if (!vals.ok) return this.store(slot, vals);
@@ -470,7 +493,7 @@ export class SipMessage {
 
   /** Replaces the topmost Via value (only its line is re-rendered) and caches it. */
   setTopVia(via: Via): SipResult<void> {
-    const r = this.replaceFirstValue('via', via.toString());
+    const r = this.replaceFirstValueOfKey('via', 'via', via.toString());
     if (!r.ok) return r;
     if (this.cache !== undefined) this.cache[S_VIA] = undefined;
     this.store(S_TOPVIA, { ok: true as const, value: via });
