@@ -43,6 +43,37 @@ function intern(s: string): string {
 
 const BY_SHAPE: string[][] = [];
 
+/** Usual spellings of common names (and compact forms), and their keys, for `usualHeaderAt`. */
+export const USUAL_NAMES: string[] = [];
+export const USUAL_KEYS: string[] = [];
+/** Indexes into USUAL_NAMES by first char code (ASCII). */
+const USUAL_BY_FIRST: number[][] = [];
+for (let c = 0; c < 128; c++) USUAL_BY_FIRST.push([]);
+function addUsual(name: string, key: string): void {
+  const c = name.charCodeAt(0);
+  if (USUAL_NAMES.includes(name) || c >= 128) return;
+  USUAL_BY_FIRST[c]!.push(USUAL_NAMES.length);
+  USUAL_NAMES.push(name);
+  USUAL_KEYS.push(key);
+}
+
+/**
+ * Index in USUAL_NAMES of the name that starts the header line at `a` when it is written the
+ * usual way and followed at once by ':' (which is then the line's first colon); else -1. Most
+ * lines are found so, without searching for the colon (RFC 3261 §7.3.1).
+ */
+export function usualHeaderAt(s: string, a: number): number {
+  const cands = USUAL_BY_FIRST[s.charCodeAt(a)];
+  if (cands === undefined) return -1;
+  for (let k = 0; k < cands.length; k++) {
+    const u = cands[k]!;
+    const name = USUAL_NAMES[u]!;
+    const n = name.length;
+    if (s.charCodeAt(a + n) === 0x3a && (n === 1 || s.slice(a, a + n) === name)) return u;
+  }
+  return -1;
+}
+
 /** Compact form by its char (either case) → key; undefined for any other char. */
 const COMPACT_BY_CODE: Array<string | undefined> = new Array(256).fill(undefined);
 for (const [short, key] of Object.entries(COMPACT)) {
@@ -121,7 +152,9 @@ const FAST = new Map<string, string>();
     FAST.set(key, key);
     FAST.set(name.toUpperCase(), key);
     (BY_SHAPE[shape(name.length, name.charCodeAt(0))] ??= []).push(name, key);
+    addUsual(name, key);
   }
+  for (const [short, key] of Object.entries(COMPACT)) addUsual(short, key);
   for (const [short, key] of Object.entries(COMPACT)) {
     FAST.set(short, key);
     FAST.set(short.toUpperCase(), key);

@@ -9,7 +9,7 @@
  */
 import { CR, isWs, LF, TOKEN } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
-import { headerKey, knownHeaderKeyAt, splitList } from './headers.js';
+import { headerKey, knownHeaderKeyAt, splitList, USUAL_KEYS, USUAL_NAMES, usualHeaderAt } from './headers.js';
 import { DEFAULT_LIMITS, type SipLimits } from './limits.js';
 import { type HeaderOffsets, SipMessage } from './message.js';
 import { parseContentLength } from './scalars.js';
@@ -156,20 +156,33 @@ function parseHead(s: string, limits: SipLimits): SipResult<SipMessage> {
     if (s.charCodeAt(lineEnd) !== CR) return sipFail('SIP_BAD_HEADER', 'bare LF');
     if (lineEnd === pos) break;
     // HCOLON = *( SP / HTAB ) ":" SWS (RFC 3261 §25.1)
-    const colon = s.indexOf(':', pos);
-    if (colon === -1 || colon > lineEnd) {
-      return sipFail('SIP_BAD_HEADER', isWs(s.charCodeAt(pos)) ? 'line starts with whitespace' : 'no colon');
-    }
-    let nameEnd = colon;
-    while (nameEnd > pos && isWs(s.charCodeAt(nameEnd - 1))) nameEnd--;
-    if (nameEnd === pos) return sipFail('SIP_BAD_HEADER', 'empty header name');
-    // Common names are recognised in place (which also proves them tokens); others are checked.
-    let key = knownHeaderKeyAt(s, pos, nameEnd);
-    if (key === undefined) {
-      for (let i = pos; i < nameEnd; i++) {
-        if (TOKEN[s.charCodeAt(i)] !== 1) return sipFail('SIP_BAD_HEADER', 'bad character in header name');
+    let colon: number;
+    let nameEnd: number;
+    let key: string | undefined;
+    const usual = usualHeaderAt(s, pos);
+    if (usual !== -1) {
+      key = USUAL_KEYS[usual]!;
+      nameEnd = pos + USUAL_NAMES[usual]!.length;
+      colon = nameEnd;
+    } else {
+      colon = s.indexOf(':', pos);
+      if (colon === -1 || colon > lineEnd) {
+        return sipFail(
+          'SIP_BAD_HEADER',
+          isWs(s.charCodeAt(pos)) ? 'line starts with whitespace' : 'no colon',
+        );
       }
-      key = headerKey(s.slice(pos, nameEnd));
+      nameEnd = colon;
+      while (nameEnd > pos && isWs(s.charCodeAt(nameEnd - 1))) nameEnd--;
+      if (nameEnd === pos) return sipFail('SIP_BAD_HEADER', 'empty header name');
+      // Common names are recognised in place (which also proves them tokens); others are checked.
+      key = knownHeaderKeyAt(s, pos, nameEnd);
+      if (key === undefined) {
+        for (let i = pos; i < nameEnd; i++) {
+          if (TOKEN[s.charCodeAt(i)] !== 1) return sipFail('SIP_BAD_HEADER', 'bad character in header name');
+        }
+        key = headerKey(s.slice(pos, nameEnd));
+      }
     }
     let folded = 0;
     // RFC 3261 §7.3.1: a line starting with SP or HTAB continues the previous header.
