@@ -294,8 +294,11 @@ interface StartLine {
 function parseRequestLine(line: string): SipResult<StartLine> {
   const sp1 = line.indexOf(' ');
   if (sp1 <= 0) return sipFail('SIP_BAD_START_LINE', 'no method');
-  for (let i = 0; i < sp1; i++) {
-    if (TOKEN[line.charCodeAt(i)] !== 1) return sipFail('SIP_BAD_METHOD');
+  const method = line.slice(0, sp1);
+  if (!knownMethod(method)) {
+    for (let i = 0; i < sp1; i++) {
+      if (TOKEN[line.charCodeAt(i)] !== 1) return sipFail('SIP_BAD_METHOD');
+    }
   }
   const sp2 = line.indexOf(' ', sp1 + 1);
   if (sp2 === -1) return sipFail('SIP_BAD_START_LINE', 'no SIP version');
@@ -308,8 +311,33 @@ function parseRequestLine(line: string): SipResult<StartLine> {
   // Other characters are checked when the Request-URI is parsed (`SipMessage.uri`).
   return {
     ok: true,
-    value: { kind: 'request', method: line.slice(0, sp1), requestUri: uri, status: 0, reason: '' },
+    value: { kind: 'request', method, requestUri: uri, status: 0, reason: '' },
   };
+}
+
+/**
+ * The methods of RFC 3261 §7.1 and the extensions in use (RFC 3262, 3265, 3311, 3428, 3515,
+ * 3903, 6086), compared whole: they are tokens, so the char-by-char check is skipped.
+ */
+function knownMethod(m: string): boolean {
+  switch (m.length) {
+    case 3:
+      return m === 'ACK' || m === 'BYE';
+    case 4:
+      return m === 'INFO';
+    case 5:
+      return m === 'PRACK' || m === 'REFER';
+    case 6:
+      return m === 'INVITE' || m === 'CANCEL' || m === 'UPDATE' || m === 'NOTIFY';
+    case 7:
+      return m === 'OPTIONS' || m === 'MESSAGE' || m === 'PUBLISH';
+    case 8:
+      return m === 'REGISTER';
+    case 9:
+      return m === 'SUBSCRIBE';
+    default:
+      return false;
+  }
 }
 
 /** RFC 3261 §7.2 Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF */
