@@ -71,12 +71,12 @@ export function endOfQuoted(s: string, i: number): number {
   return -1;
 }
 
+/** A char above U+00FF; a native scan, far cheaper on V8 than a loop over `charCodeAt`. */
+const ABOVE_LATIN1 = /[^\u0000-\u00ff]/;
+
 /** Strings with chars above 0xFF are text: encode them as UTF-8 and return the byte string. */
 export function toByteString(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) > 0xff) return Buffer.from(s, 'utf8').toString('latin1');
-  }
-  return s;
+  return ABOVE_LATIN1.test(s) ? Buffer.from(s, 'utf8').toString('latin1') : s;
 }
 
 /** A byte string (latin1) read as UTF-8 text, e.g. for showing a display name. */

@@ -34,6 +34,54 @@ const CANONICAL: Record<string, string> = {
 };
 
 /**
+ * The same string, internalized as V8 does for property names (and literals): keys compare with
+ * each other and with literals like 'via' by pointer, not char by char.
+ */
+function intern(s: string): string {
+  return Object.keys({ [s]: 0 })[0]!;
+}
+
+const BY_SHAPE: string[][] = [];
+
+/** Usual spellings of common names (and compact forms), and their keys, for `usualHeaderAt`. */
+export const USUAL_NAMES: string[] = [];
+export const USUAL_KEYS: string[] = [];
+/** Indexes into USUAL_NAMES by first char code (ASCII). */
+const USUAL_BY_FIRST: number[][] = [];
+for (let c = 0; c < 128; c++) USUAL_BY_FIRST.push([]);
+function addUsual(name: string, key: string): void {
+  const c = name.charCodeAt(0);
+  if (USUAL_NAMES.includes(name) || c >= 128) return;
+  USUAL_BY_FIRST[c]!.push(USUAL_NAMES.length);
+  USUAL_NAMES.push(name);
+  USUAL_KEYS.push(key);
+}
+
+/**
+ * Index in USUAL_NAMES of the name that starts the header line at `a` when it is written the
+ * usual way and followed at once by ':' (which is then the line's first colon); else -1. Most
+ * lines are found so, without searching for the colon (RFC 3261 §7.3.1).
+ */
+export function usualHeaderAt(s: string, a: number): number {
+  const cands = USUAL_BY_FIRST[s.charCodeAt(a)];
+  if (cands === undefined) return -1;
+  for (let k = 0; k < cands.length; k++) {
+    const u = cands[k]!;
+    const name = USUAL_NAMES[u]!;
+    const n = name.length;
+    if (s.charCodeAt(a + n) === 0x3a && (n === 1 || s.slice(a, a + n) === name)) return u;
+  }
+  return -1;
+}
+
+/** Compact form by its char (either case) → key; undefined for any other char. */
+const COMPACT_BY_CODE: Array<string | undefined> = new Array(256).fill(undefined);
+for (const [short, key] of Object.entries(COMPACT)) {
+  COMPACT_BY_CODE[short.charCodeAt(0)] = key;
+  COMPACT_BY_CODE[short.toUpperCase().charCodeAt(0)] = key;
+}
+
+/**
  * Exact spellings seen on the wire → key, so that the common case is one Map lookup without
  * lower-casing (style principle 12). Anything else goes through `headerKey`'s slow path.
  */
@@ -80,70 +128,68 @@ const FAST = new Map<string, string>();
     'Refer-To',
     'Referred-By',
     'P-Asserted-Identity',
+    'Service-Route',
+    'Content-Disposition',
+    'Content-Encoding',
+    'Accept-Encoding',
+    'Accept-Language',
+    'MIME-Version',
+    'Mime-Version',
+    'Retry-After',
+    'Warning',
+    'Priority',
+    'Call-Info',
+    'Alert-Info',
+    'Privacy',
+    'RAck',
+    'RSeq',
+    'Replaces',
+    'Flow-Timer',
   ];
   for (const name of common) {
-    const key = name.toLowerCase();
+    const key = intern(name.toLowerCase());
     FAST.set(name, key);
     FAST.set(key, key);
     FAST.set(name.toUpperCase(), key);
+    (BY_SHAPE[shape(name.length, name.charCodeAt(0))] ??= []).push(name, key);
+    addUsual(name, key);
   }
+  for (const [short, key] of Object.entries(COMPACT)) addUsual(short, key);
   for (const [short, key] of Object.entries(COMPACT)) {
     FAST.set(short, key);
     FAST.set(short.toUpperCase(), key);
   }
 }
 
-/** Bucket of a name by its length and first letter (case folded). */
-function slot(length: number, c0: number): number {
+/**
+ * Where a name may be found in place by `knownHeaderKeyAt`: by length and first letter (case
+ * folded), the usual spellings and their keys, alternating.
+ */
+function shape(length: number, c0: number): number {
   return length * 32 + ((c0 | 0x20) & 31);
 }
 
-// Keys of the headers every message carries, by name length and first letter, for
-// `knownHeaderKeyAt`.
-const BY_LENGTH: string[][] = [];
-for (const key of [
-  'to',
-  'via',
-  'from',
-  'cseq',
-  'path',
-  'route',
-  'allow',
-  'call-id',
-  'contact',
-  'expires',
-  'require',
-  'supported',
-  'user-agent',
-  'min-expires',
-  'max-forwards',
-  'record-route',
-  'content-type',
-  'content-length',
-  'session-expires',
-]) {
-  (BY_LENGTH[slot(key.length, key.charCodeAt(0))] ??= []).push(key);
-}
-const COMPACT_BY_CODE: Array<string | undefined> = [];
-for (const [short, key] of Object.entries(COMPACT)) {
-  COMPACT_BY_CODE[short.charCodeAt(0)] = key;
-  COMPACT_BY_CODE[short.toUpperCase().charCodeAt(0)] = key;
-}
-
 /**
- * `headerKey(s.slice(a, b))` without hashing the name: common names are compared in place,
- * ASCII letters case-insensitively, other characters exactly. Returns undefined when the name is
- * not a common one; the caller then validates it as a token and uses `headerKey`.
+ * `headerKey(s.slice(a, b))` for the names in `FAST`, found in place without a string or a hash
+ * per name: the usual spelling is compared natively, other spellings ASCII
+ * case-insensitively. Returns undefined for other names: the caller then validates the name as
+ * a token and uses `headerKey`. Compact forms are looked up by their one char.
  */
 export function knownHeaderKeyAt(s: string, a: number, b: number): string | undefined {
   const n = b - a;
-  if (n === 1) return COMPACT_BY_CODE[s.charCodeAt(a)];
-  const cands = BY_LENGTH[slot(n, s.charCodeAt(a))];
+  const c0 = s.charCodeAt(a);
+  if (n === 1) return COMPACT_BY_CODE[c0];
+  const cands = BY_SHAPE[shape(n, c0)];
   if (cands === undefined) return undefined;
-  outer: for (const key of cands) {
+  // One copy and a native compare beat `startsWith`, which V8 inlines as a loop over chars.
+  const name = s.slice(a, b);
+  for (let k = 0; k < cands.length; k += 2) if (name === cands[k]) return cands[k + 1];
+  outer: for (let k = 1; k < cands.length; k += 2) {
+    const key = cands[k]!;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(a + i);
       const kc = key.charCodeAt(i);
+      // Keys hold only a-z, digits and '-': only letters may differ by case.
       if (c !== kc && (kc < 0x61 || (c | 0x20) !== kc)) continue outer;
     }
     return key;

@@ -238,8 +238,25 @@ export class SipMessage {
 
   /** Value of the first line of a header, or undefined. */
   get(name: string): string | undefined {
-    const i = this.indexOfKey(headerKey(name));
+    return this.valueOfKey(headerKey(name));
+  }
+
+  /** `get` for a key (lower-case full name), as the typed accessors know it. */
+  private valueOfKey(key: string): string | undefined {
+    const i = this.indexOfKey(key);
     return i === -1 ? undefined : this.valueAt(i);
+  }
+
+  /**
+   * The value of a header that has exactly one line, left as received (so it serializes as
+   * received); undefined otherwise. For `serialize`, which keeps a right Content-Length line.
+   */
+  untouchedSingleValue(key: string): string | undefined {
+    const i = this.indexOfKey(key);
+    if (i === -1 || this.indexOfKey(key, i + 1) !== -1) return undefined;
+    const e = this.entry(i);
+    if (typeof e !== 'number' && e.raw === undefined) return undefined;
+    return this.valueAt(i);
   }
 
   /** The value of line `i` without building its field (the common read path). */
@@ -279,8 +296,12 @@ export class SipMessage {
    */
   values(name: string): SipResult<string[]> {
     const key = headerKey(name);
+    return this.valuesOfKey(key, LIST_HEADERS.has(key));
+  }
+
+  /** `values` for a key, and whether it is a list header, as the typed accessors know them. */
+  private valuesOfKey(key: string, list: boolean): SipResult<string[]> {
     const out: string[] = [];
-    const list = LIST_HEADERS.has(key);
     for (let i = this.indexOfKey(key); i !== -1; i = this.indexOfKey(key, i + 1)) {
       const value = this.valueAt(i);
       if (!list) {
@@ -296,8 +317,15 @@ export class SipMessage {
   }
 
   private insert(i: number, f: HeaderField): void {
-    this.ents().splice(i, 0, f);
-    this.keys.splice(i, 0, f.key);
+    const e = this.ents();
+    const k = this.keys;
+    // Shifting these short arrays by hand costs less than `splice`'s generic path.
+    for (let j = k.length; j > i; j--) {
+      e[j] = e[j - 1]!;
+      k[j] = k[j - 1]!;
+    }
+    e[i] = f;
+    k[i] = f.key;
   }
 
   private removeAt(i: number): void {
@@ -371,20 +399,33 @@ export class SipMessage {
 
   /** Replaces the first value of a list header, keeping the rest of its line. */
   replaceFirstValue(name: string, value: string): SipResult<void> {
-    const key = headerKey(name);
+    return this.replaceFirstValueOfKey(headerKey(name), name, value);
+  }
+
+  /** `replaceFirstValue` for a key; reads the line's name and value without building a field. */
+  private replaceFirstValueOfKey(key: string, name: string, value: string): SipResult<void> {
     const i = this.indexOfKey(key);
     if (i === -1) return sipFail('SIP_MISSING_HEADER', name);
-    const h = this.field(i);
+    const old = this.valueAt(i);
     let v = value;
-    if (h.value.indexOf(',') !== -1) {
-      const parts = splitList(h.value);
-      if (parts === undefined) return sipFail('SIP_BAD_HEADER', `unbalanced quotes or <> in ${h.name}`);
+    if (old.indexOf(',') !== -1) {
+      const parts = splitList(old);
+      if (parts === undefined)
+        return sipFail('SIP_BAD_HEADER', `unbalanced quotes or <> in ${this.nameAt(i)}`);
       parts[0] = value;
       v = parts.join(', ');
     }
-    this.replaceAt(i, makeField(h.name, key, v));
+    this.replaceAt(i, makeField(this.nameAt(i), key, v));
     this.touched(key, true);
     return { ok: true, value: undefined };
+  }
+
+  /** The name of line `i` as received or given, without building its field. */
+  private nameAt(i: number): string {
+    const e = this.entry(i);
+    if (typeof e !== 'number') return e.name;
+    const b = e * STRIDE;
+    return this.src.slice(this.offs[b]!, this.offs[b + 1]!);
   }
 
   /** Forget cached typed values of a header; `keepList` keeps a list cache the caller kept right. */
@@ -410,7 +451,18 @@ export class SipMessage {
   private listOf<T>(slot: number, key: string, parse: (s: string) => SipResult<T>): SipResult<T[]> {
     const hit = this.slot(slot);
     if (hit !== undefined) return hit as SipResult<T[]>;
-    const vals = this.values(key);
+    // The usual case, one line with one value, without building the lists of lines and values.
+    const i = this.indexOfKey(key);
+    if (i !== -1 && this.indexOfKey(key, i + 1) === -1) {
+      const v = this.valueAt(i);
+      const n = v.length;
+      if (n > 0 && v.indexOf(',') === -1 && v.charCodeAt(0) > 0x20 && v.charCodeAt(n - 1) > 0x20) {
+        const r = parse(v);
+        return this.store(slot, r.ok ? { ok: true as const, value: [r.value] } : r);
+      }
+    }
+    // Every header read through here is a list header (RFC 3261 §7.3.1).
+    const vals = this.valuesOfKey(key, true);
     if (!vals.ok) return this.store(slot, vals);
     const out: T[] = [];
     for (const v of vals.value) {
@@ -428,7 +480,7 @@ export class SipMessage {
   ): SipResult<T | undefined> {
     const hit = this.slot(slot);
     if (hit !== undefined) return hit as SipResult<T | undefined>;
-    const v = this.get(key);
+    const v = this.valueOfKey(key);
     return this.store(slot, v === undefined ? { ok: true as const, value: undefined } : parse(v));
   }
 
@@ -441,7 +493,7 @@ export class SipMessage {
 
   /** Replaces the topmost Via value (only its line is re-rendered) and caches it. */
   setTopVia(via: Via): SipResult<void> {
-    const r = this.replaceFirstValue('via', via.toString());
+    const r = this.replaceFirstValueOfKey('via', 'via', via.toString());
     if (!r.ok) return r;
     if (this.cache !== undefined) this.cache[S_VIA] = undefined;
     this.store(S_TOPVIA, { ok: true as const, value: via });
@@ -470,7 +522,7 @@ export class SipMessage {
   topVia(): SipResult<Via> {
     const hit = this.slot(S_TOPVIA);
     if (hit !== undefined) return hit as SipResult<Via>;
-    const v = this.get('via');
+    const v = this.valueOfKey('via');
     if (v === undefined) return this.store(S_TOPVIA, sipFail('SIP_MISSING_HEADER', 'Via'));
     if (v.indexOf(',') === -1) return this.store(S_TOPVIA, parseVia(v));
     const parts = splitList(v);
@@ -602,7 +654,19 @@ function slotOf(key: string): number {
 }
 
 function makeField(name: string, key: string, value: string): HeaderField {
-  return { name, key, value: toByteString(value).trim(), raw: undefined };
+  return { name, key, value: trimmed(toByteString(value)), raw: undefined };
+}
+
+/**
+ * `v.trim()`, skipped when it would change nothing: a byte string's only chars that `trim`
+ * removes are those up to SP and NBSP (U+00A0).
+ */
+function trimmed(v: string): string {
+  const n = v.length;
+  if (n === 0) return v;
+  const a = v.charCodeAt(0);
+  const b = v.charCodeAt(n - 1);
+  return a > 0x20 && a !== 0xa0 && b > 0x20 && b !== 0xa0 ? v : v.trim();
 }
 
 /** A new header line for building messages. */

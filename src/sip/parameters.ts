@@ -12,11 +12,43 @@ export interface Param {
   readonly value: string | undefined;
 }
 
+/** Marks a `Params` whose list is not split yet (never handed out, so never changed). */
+const UNSPLIT: Param[] = [];
+
 export class Params {
-  readonly list: Param[];
+  private _list: Param[];
+  /** A received parameter section already proven well-formed, split on first use. */
+  private raw: string;
+  private rawStart: number;
 
   constructor(list: Param[] = []) {
-    this.list = list;
+    this._list = list;
+    this.raw = '';
+    this.rawStart = 0;
+  }
+
+  /**
+   * Parameters that `HEADER_PARAMS` accepted in `s` from `i`: most are never read (a proxy
+   * forwards Contact and Record-Route parameters untouched), so they are split when first used.
+   */
+  static received(s: string, i: number): Params {
+    const p = new Params(UNSPLIT);
+    p.raw = s;
+    p.rawStart = i;
+    return p;
+  }
+
+  /** In order, as written. */
+  get list(): Param[] {
+    let l = this._list;
+    if (l === UNSPLIT) {
+      const r = parseHeaderParamList(this.raw, this.rawStart, 'parameter');
+      // Cannot fail: the section matched HEADER_PARAMS, the same grammar.
+      l = typeof r === 'string' ? [] : r;
+      this._list = l;
+      this.raw = '';
+    }
+    return l;
   }
 
   private index(name: string): number {
@@ -69,20 +101,61 @@ export class Params {
 }
 
 /**
+ * `parseHeaderParams`'s grammar as one regular expression, so that a well-formed section is
+ * checked in one native pass instead of a loop over chars: WS* ( ";" WS* token WS*
+ * ( "=" WS* ( 1*(token / ":") / quoted-string / "[" *not-"]" "]" ) WS* )? )* to the end.
+ */
+const HEADER_PARAMS =
+  /[ \t]*(?:;[ \t]*[-.!%*_+`'~0-9A-Za-z]+[ \t]*(?:=[ \t]*(?:[-.!%*_+`'~0-9A-Za-z:]+|"[^"\\]*(?:\\[\s\S][^"\\]*)*"|\[[^\]]*\])[ \t]*)?)*$/y;
+
+/**
  * Header parameters from `s[i..]`, which must be at a ';' or the end (after optional LWS):
  * `*( SEMI generic-param )`, LWS allowed around ';' and '=' (RFC 3261 §7.3.1, §25.1).
  * gen-value = token / host / quoted-string; IPv6 references in brackets are accepted as host.
+ * A well-formed section is checked at once and split when first read (`Params.received`).
  */
 export function parseHeaderParams(s: string, i: number, what = 'parameter'): SipResult<Params> {
+  if (i >= s.length) return { ok: true, value: new Params([]) };
+  HEADER_PARAMS.lastIndex = i;
+  if (HEADER_PARAMS.test(s)) return { ok: true, value: Params.received(s, i) };
+  const r = parseHeaderParamList(s, i, what);
+  if (typeof r === 'string') return sipFail('SIP_BAD_PARAM', r);
+  return { ok: true, value: new Params(r) };
+}
+
+/** One parameter of `HEADER_PARAMS`, its name and value captured. */
+const HEADER_PARAM =
+  /[ \t]*;[ \t]*([-.!%*_+`'~0-9A-Za-z]+)[ \t]*(?:=[ \t]*([-.!%*_+`'~0-9A-Za-z:]+|"[^"\\]*(?:\\[\s\S][^"\\]*)*"|\[[^\]]*\])[ \t]*)?/y;
+
+/**
+ * The parameter list split at once, or what is wrong with it (the detail of a SIP_BAD_PARAM),
+ * for callers that read every parameter anyway (Via). Each parameter is one native match.
+ */
+export function parseHeaderParamList(s: string, i: number, what: string): Param[] | string {
+  const list: Param[] = [];
+  const n = s.length;
+  let j = skipWs(s, i);
+  while (j < n) {
+    HEADER_PARAM.lastIndex = j;
+    const m = HEADER_PARAM.exec(s);
+    if (m === null) return paramListError(s, i, what);
+    list.push({ name: m[1]!, value: m[2] });
+    j = HEADER_PARAM.lastIndex;
+  }
+  return list;
+}
+
+/** What is wrong with a parameter section that `HEADER_PARAM` does not split, char by char. */
+function paramListError(s: string, i: number, what: string): Param[] | string {
   const list: Param[] = [];
   const n = s.length;
   i = skipWs(s, i);
   while (i < n) {
-    if (s.charCodeAt(i) !== 0x3b /* ; */) return sipFail('SIP_BAD_PARAM', `${what}: expected ';' at ${i}`);
+    if (s.charCodeAt(i) !== 0x3b /* ; */) return `${what}: expected ';' at ${i}`;
     i = skipWs(s, i + 1);
     const nameStart = i;
     while (i < n && TOKEN[s.charCodeAt(i)] === 1) i++;
-    if (i === nameStart) return sipFail('SIP_BAD_PARAM', `${what}: empty parameter name`);
+    if (i === nameStart) return `${what}: empty parameter name`;
     const name = s.slice(nameStart, i);
     i = skipWs(s, i);
     let value: string | undefined;
@@ -92,23 +165,23 @@ export function parseHeaderParams(s: string, i: number, what = 'parameter'): Sip
       const c = s.charCodeAt(i);
       if (c === 0x22 /* " */) {
         const e = endOfQuoted(s, i);
-        if (e === -1) return sipFail('SIP_BAD_PARAM', `${what}: unterminated quoted value`);
+        if (e === -1) return `${what}: unterminated quoted value`;
         i = e;
       } else if (c === 0x5b /* [ */) {
         const e = s.indexOf(']', i);
-        if (e === -1) return sipFail('SIP_BAD_PARAM', `${what}: unterminated IPv6 reference`);
+        if (e === -1) return `${what}: unterminated IPv6 reference`;
         i = e + 1;
       } else {
         // token / host: ':' admits an unbracketed IPv6 received (RFC 3261 §20.42, RFC 5118 §4.5).
         while (i < n && (TOKEN[s.charCodeAt(i)] === 1 || s.charCodeAt(i) === 0x3a)) i++;
       }
-      if (i === vStart) return sipFail('SIP_BAD_PARAM', `${what}: empty value for ${name}`);
+      if (i === vStart) return `${what}: empty value for ${name}`;
       value = s.slice(vStart, i);
       i = skipWs(s, i);
     }
     list.push({ name, value });
   }
-  return { ok: true, value: new Params(list) };
+  return list;
 }
 
 /**

@@ -8,12 +8,14 @@ import { parseContentLength } from './scalars.js';
 
 export function serialize(msg: SipMessage): Buffer {
   const body = msg.body;
-  const cls = msg.fields('content-length');
   let headers: string;
-  const only = cls[0];
-  if (cls.length === 1 && only !== undefined && only.raw !== undefined && clEquals(only.value, body.length)) {
+  // The usual case, one received Content-Length that is right, is checked without reading the
+  // line as a field.
+  const cl = msg.untouchedSingleValue('content-length');
+  if (cl !== undefined && clEquals(cl, body.length)) {
     headers = msg.renderHeaders();
   } else {
+    const only = msg.fields('content-length')[0];
     headers = `${msg.renderHeaders('content-length')}${only?.name ?? 'Content-Length'}: ${body.length}\r\n`;
   }
   const head = `${msg.startLine}\r\n${headers}\r\n`;

@@ -77,3 +77,42 @@ test('malformed name-addrs are typed errors', () => {
     assert.equal(r.ok, false, bad);
   }
 });
+
+test('header parameters: LWS, quoted values with escapes, IPv6, no value; split when read', () => {
+  const r = parseNameAddr(
+    '<sip:a@b> ; tag = x1 ;lr; q=0.5;+sip.instance="<urn:a\\"b>";received=[2001:db8::1];maddr=::1 ',
+  );
+  assert.ok(r.ok);
+  assert.deepEqual(
+    r.value.params.list.map((p) => [p.name, p.value]),
+    [
+      ['tag', 'x1'],
+      ['lr', undefined],
+      ['q', '0.5'],
+      ['+sip.instance', '"<urn:a\\"b>"'],
+      ['received', '[2001:db8::1]'],
+      ['maddr', '::1'],
+    ],
+  );
+  assert.equal(r.value.tag, 'x1');
+  assert.equal(
+    r.value.toString(),
+    '<sip:a@b>;tag=x1;lr;q=0.5;+sip.instance="<urn:a\\"b>";received=[2001:db8::1];maddr=::1',
+  );
+  // Changes on a received list that was never read keep the others.
+  const r2 = parseNameAddr('<sip:a@b>;tag=1;x=2');
+  assert.ok(r2.ok);
+  r2.value.params.set('tag', '9');
+  assert.equal(r2.value.toString(), '<sip:a@b>;tag=9;x=2');
+  for (const bad of [
+    '<sip:a@b>;',
+    '<sip:a@b>;a=',
+    '<sip:a@b>;a="x',
+    '<sip:a@b>;a=[x',
+    '<sip:a@b>;a b',
+    '<sip:a@b>;a=b c',
+  ]) {
+    const e = parseNameAddr(bad);
+    assert.ok(!e.ok && e.error.code === 'SIP_BAD_PARAM', bad);
+  }
+});

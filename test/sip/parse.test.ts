@@ -192,6 +192,12 @@ test('malformed input gives typed errors with stable codes and SIP statuses', ()
     ],
     [Buffer.from(`${BASIC.join('\n')}\n\n`), 'SIP_NO_HEADER_END', 400],
     [Buffer.from(`${BASIC[0]}\r\n${BASIC.slice(1).join('\n')}\r\n\r\n`), 'SIP_BAD_HEADER', 400],
+    // Without the empty line that is the error, whatever else is wrong before it.
+    [Buffer.from(`${BASIC[0]}\r\nNo colon here\r\n`), 'SIP_NO_HEADER_END', 400],
+    [Buffer.from(`OPT(IONS sip:a@b SIP/2.0\r\n${BASIC.slice(1).join('\r\n')}\r\n`), 'SIP_NO_HEADER_END', 400],
+    [Buffer.from(`${BASIC.join('\r\n')}\r\n \r\n`), 'SIP_NO_HEADER_END', 400],
+    // Only the head is checked: a bare LF or a bad line after the empty line is body.
+    [msg(BASIC, 'No colon\n'), 'SIP_BODY_MISMATCH', 400],
   ];
   for (const [buf, code, sip] of cases) {
     const e = failure(buf);
@@ -283,4 +289,33 @@ test('typed values are cached, and re-read after the header changes', () => {
   m.set('CSeq', '2 REGISTER');
   const b = m.cseq();
   assert.ok(b.ok && b.value.seq === 2);
+});
+
+test('header names: usual spellings, other cases, LWS before the colon, unknown names', () => {
+  const m = parsed(
+    msg([
+      ...BASIC,
+      'CONTACT: <sip:a@h>',
+      'contact : <sip:b@h>',
+      'Record-Route: <sip:p1;lr>',
+      'record-ROUTE\t: <sip:p2;lr>',
+      'X-Custom-Thing: 1',
+      'x-custom-thing: 2',
+      'Session-Expires:90',
+    ]),
+  );
+  assert.deepEqual(
+    m.headers.slice(7).map((h) => [h.name, h.key, h.value]),
+    [
+      ['CONTACT', 'contact', '<sip:a@h>'],
+      ['contact', 'contact', '<sip:b@h>'],
+      ['Record-Route', 'record-route', '<sip:p1;lr>'],
+      ['record-ROUTE', 'record-route', '<sip:p2;lr>'],
+      ['X-Custom-Thing', 'x-custom-thing', '1'],
+      ['x-custom-thing', 'x-custom-thing', '2'],
+      ['Session-Expires', 'session-expires', '90'],
+    ],
+  );
+  assert.deepEqual(m.getAll('X-CUSTOM-THING'), ['1', '2']);
+  assert.equal(m.get('content-length'), '0');
 });
