@@ -46,6 +46,11 @@ const EMPTY = Buffer.alloc(0);
 export type HeaderOffsets = number[];
 const STRIDE = 6;
 
+/** What `responseWith` does with a line: leave it out, copy it, copy only the header's first line. */
+export const SKIP_LINE = 0;
+export const COPY_LINE = 1;
+export const COPY_FIRST_LINE = 2;
+
 export class SipMessage {
   readonly kind: SipKind;
   /** Request method (case-sensitive, RFC 3261 §7.1); '' for a response. */
@@ -80,8 +85,11 @@ export class SipMessage {
     headers?: HeaderField[];
     body?: Buffer;
     startLineRaw?: string;
-    /** Parser only: the head string, keys and offsets of lazily read header lines. */
-    raw?: { src: string; keys: string[]; offs: HeaderOffsets };
+    /**
+     * Parser and `responseWith` only: the head string, keys and offsets of lazily read header
+     * lines, and the lines (a field, or an index into `offs`) when they are not `offs` in order.
+     */
+    raw?: { src: string; keys: string[]; offs: HeaderOffsets; entries?: Array<HeaderField | number> };
   }) {
     this.kind = init.kind;
     this._method = init.method ?? '';
@@ -94,7 +102,7 @@ export class SipMessage {
       this.src = init.raw.src;
       this.offs = init.raw.offs;
       this.keys = init.raw.keys;
-      this.entries = undefined;
+      this.entries = init.raw.entries;
     } else {
       this.src = '';
       this.offs = [];
@@ -151,6 +159,11 @@ export class SipMessage {
   /** Number of header lines. */
   get headerCount(): number {
     return this.keys.length;
+  }
+
+  /** Key of header line `i` (lower-case full name), without reading the line. */
+  keyAt(i: number): string {
+    return this.keys[i]!;
   }
 
   /** Header line `i`, read from the head string on first use. */
@@ -428,6 +441,50 @@ export class SipMessage {
     return this.src.slice(this.offs[b]!, this.offs[b + 1]!);
   }
 
+  /**
+   * Replaces the first line of a header by key, keeping its name as written (a compact 't'
+   * stays 't'), and drops the header's cached value; fails when there is none.
+   */
+  replaceFirstLine(key: string, value: string): SipResult<void> {
+    const i = this.indexOfKey(key);
+    if (i === -1) return sipFail('SIP_MISSING_HEADER', canonicalName(key));
+    this.replaceAt(i, makeField(this.nameAt(i), key, value));
+    this.touched(key);
+    return { ok: true, value: undefined };
+  }
+
+  /**
+   * A response whose header lines are this message's lines that `keep` accepts, in order and
+   * untouched, so that they serialize byte for byte (RFC 3261 §8.2.6.2): the response reads
+   * them from the same head string, without a field per line. `keep` answers COPY_LINE,
+   * COPY_FIRST_LINE (only the header's first line) or SKIP_LINE for a key.
+   */
+  responseWith(status: number, reason: string, keep: (key: string) => number): SipMessage {
+    const keys: string[] = [];
+    const offs: HeaderOffsets = [];
+    const entries: Array<HeaderField | number> = [];
+    const o = this.offs;
+    const n = this.keys.length;
+    let firstDone = '';
+    for (let i = 0; i < n; i++) {
+      const key = this.keys[i]!;
+      const k = keep(key);
+      if (k === SKIP_LINE) continue;
+      if (k === COPY_FIRST_LINE) {
+        if (firstDone === key) continue;
+        firstDone = key;
+      }
+      const e = this.entry(i);
+      if (typeof e === 'number') {
+        const b = e * STRIDE;
+        entries.push(offs.length / STRIDE);
+        offs.push(o[b]!, o[b + 1]!, o[b + 2]!, o[b + 3]!, o[b + 4]!, o[b + 5]!);
+      } else entries.push(e);
+      keys.push(key);
+    }
+    return new SipMessage({ kind: 'response', status, reason, raw: { src: this.src, keys, offs, entries } });
+  }
+
   /** Forget cached typed values of a header; `keepList` keeps a list cache the caller kept right. */
   private touched(key: string, keepList = false): void {
     const c = this.cache;
@@ -495,7 +552,13 @@ export class SipMessage {
   setTopVia(via: Via): SipResult<void> {
     const r = this.replaceFirstValueOfKey('via', 'via', via.toString());
     if (!r.ok) return r;
-    if (this.cache !== undefined) this.cache[S_VIA] = undefined;
+    // The parsed list stays right with its first value replaced: no second parse of the Vias.
+    const list = this.slot(S_VIA) as SipResult<Via[]> | undefined;
+    if (list !== undefined && list.ok && list.value.length > 0) {
+      const vias = list.value.slice();
+      vias[0] = via;
+      this.store(S_VIA, { ok: true as const, value: vias });
+    } else if (this.cache !== undefined) this.cache[S_VIA] = undefined;
     this.store(S_TOPVIA, { ok: true as const, value: via });
     return r;
   }
@@ -522,6 +585,10 @@ export class SipMessage {
   topVia(): SipResult<Via> {
     const hit = this.slot(S_TOPVIA);
     if (hit !== undefined) return hit as SipResult<Via>;
+    // The whole list parsed already (as `validateMessage` does): its first value.
+    const list = this.slot(S_VIA) as SipResult<Via[]> | undefined;
+    if (list !== undefined && list.ok && list.value.length > 0)
+      return this.store(S_TOPVIA, { ok: true as const, value: list.value[0]! });
     const v = this.valueOfKey('via');
     if (v === undefined) return this.store(S_TOPVIA, sipFail('SIP_MISSING_HEADER', 'Via'));
     if (v.indexOf(',') === -1) return this.store(S_TOPVIA, parseVia(v));
