@@ -554,7 +554,7 @@ export class SipMessage {
     if (!r.ok) return r;
     // The parsed list stays right with its first value replaced: no second parse of the Vias.
     const list = this.slot(S_VIA) as SipResult<Via[]> | undefined;
-    if (list !== undefined && list.ok && list.value.length > 0) {
+    if (list?.ok && list.value.length > 0) {
       const vias = list.value.slice();
       vias[0] = via;
       this.store(S_VIA, { ok: true as const, value: vias });
@@ -587,7 +587,7 @@ export class SipMessage {
     if (hit !== undefined) return hit as SipResult<Via>;
     // The whole list parsed already (as `validateMessage` does): its first value.
     const list = this.slot(S_VIA) as SipResult<Via[]> | undefined;
-    if (list !== undefined && list.ok && list.value.length > 0)
+    if (list?.ok && list.value.length > 0)
       return this.store(S_TOPVIA, { ok: true as const, value: list.value[0]! });
     const v = this.valueOfKey('via');
     if (v === undefined) return this.store(S_TOPVIA, sipFail('SIP_MISSING_HEADER', 'Via'));
