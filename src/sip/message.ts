@@ -40,11 +40,31 @@ export type SipKind = 'request' | 'response';
 const EMPTY = Buffer.alloc(0);
 
 /**
- * Where the parser found a header line in the head string, 6 numbers per line: line start,
- * name end, value start, value end (trimmed), line end (at its CR), folded (1) or not (0).
+ * Where the parser found a header line in the head string, 4 numbers per line: line start,
+ * name end, colon × 2 + folded (1) or not (0), line end (at its CR). The value's bounds are
+ * found when it is first read (`valueStart`, `valueEnd`).
  */
 export type HeaderOffsets = number[];
-const STRIDE = 6;
+export const STRIDE = 4;
+
+/** Whitespace that may surround a value: SP, HTAB, and the CRLF of a folded line. */
+function isWsOrLine(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+/** Where the value after the colon at `colon` starts: LWS skipped (RFC 3261 §7.3.1 HCOLON). */
+export function valueStart(s: string, colon: number, lineEnd: number): number {
+  let vs = colon + 1;
+  while (vs < lineEnd && isWsOrLine(s.charCodeAt(vs))) vs++;
+  return vs;
+}
+
+/** Where the value that starts at `vs` ends: trailing LWS dropped. */
+export function valueEnd(s: string, vs: number, lineEnd: number): number {
+  let ve = lineEnd;
+  while (ve > vs && isWsOrLine(s.charCodeAt(ve - 1))) ve--;
+  return ve;
+}
 
 /** What `responseWith` does with a line: leave it out, copy it, copy only the header's first line. */
 export const SKIP_LINE = 0;
@@ -189,16 +209,11 @@ export class SipMessage {
     const b = e * STRIDE;
     const src = this.src;
     const lineStart = o[b]!;
-    const lineEnd = o[b + 4]!;
-    const value =
-      o[b + 5] === 1
-        ? src.slice(o[b + 2]!, o[b + 3]!).replace(/[ \t]*\r\n[ \t]+/g, ' ')
-        : src.slice(o[b + 2]!, o[b + 3]!);
     const f: HeaderField = {
       name: src.slice(lineStart, o[b + 1]!),
       key: this.keys[i]!,
-      value,
-      raw: src.slice(lineStart, lineEnd + 2),
+      value: this.lineValue(e),
+      raw: src.slice(lineStart, o[b + 3]! + 2),
     };
     this.ents()[i] = f;
     return f;
@@ -216,7 +231,7 @@ export class SipMessage {
     const n = this.keys.length;
     if (this.entries === undefined && skipKey === undefined && n > 0) {
       // Nothing read as a field or changed: the header block as received, in one slice.
-      return this.src.slice(o[0]!, o[(n - 1) * STRIDE + 4]! + 2);
+      return this.src.slice(o[0]!, o[(n - 1) * STRIDE + 3]! + 2);
     }
     for (let i = 0; i < n; i++) {
       const e = this.entry(i);
@@ -224,11 +239,11 @@ export class SipMessage {
       if (typeof e === 'number') {
         const b = e * STRIDE;
         const ls = o[b]!;
-        if (ls === runEnd) runEnd = o[b + 4]! + 2;
+        if (ls === runEnd) runEnd = o[b + 3]! + 2;
         else {
           if (runStart !== -1) out += this.src.slice(runStart, runEnd);
           runStart = ls;
-          runEnd = o[b + 4]! + 2;
+          runEnd = o[b + 3]! + 2;
         }
         continue;
       }
@@ -276,10 +291,19 @@ export class SipMessage {
   private valueAt(i: number): string {
     const e = this.entry(i);
     if (typeof e !== 'number') return e.value;
+    return this.lineValue(e);
+  }
+
+  /** The value of the received line at `offs` index `e`: trimmed, unfolded (RFC 3261 §7.3.1). */
+  private lineValue(e: number): string {
     const b = e * STRIDE;
     const o = this.offs;
-    const v = this.src.slice(o[b + 2]!, o[b + 3]!);
-    return o[b + 5] === 1 ? v.replace(/[ \t]*\r\n[ \t]+/g, ' ') : v;
+    const src = this.src;
+    const cf = o[b + 2]!;
+    const lineEnd = o[b + 3]!;
+    const vs = valueStart(src, cf >> 1, lineEnd);
+    const v = src.slice(vs, valueEnd(src, vs, lineEnd));
+    return (cf & 1) === 1 ? v.replace(/[ \t]*\r\n[ \t]+/g, ' ') : v;
   }
 
   has(name: string): boolean {
@@ -478,7 +502,7 @@ export class SipMessage {
       if (typeof e === 'number') {
         const b = e * STRIDE;
         entries.push(offs.length / STRIDE);
-        offs.push(o[b]!, o[b + 1]!, o[b + 2]!, o[b + 3]!, o[b + 4]!, o[b + 5]!);
+        offs.push(o[b]!, o[b + 1]!, o[b + 2]!, o[b + 3]!);
       } else entries.push(e);
       keys.push(key);
     }
