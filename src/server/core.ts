@@ -150,7 +150,7 @@ export class SipCore {
 
   #request(req: SipMessage, flow: FlowInfo): void {
     // §16.3 step 4: only a request with two Vias or more (one of ours, and the sender's) can have
-    // looped. Counted now, while validation's parse of the Via list is cached (addReceived drops it).
+    // looped. The Via list parsed by validation is cached (addReceived keeps it right).
     const vias = req.vias();
     const mayLoop = vias.ok && vias.value.length > 1;
     // RFC 3261 §18.2.1, RFC 3581 §4: note where it really came from; never touch sent-by.

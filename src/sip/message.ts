@@ -40,11 +40,36 @@ export type SipKind = 'request' | 'response';
 const EMPTY = Buffer.alloc(0);
 
 /**
- * Where the parser found a header line in the head string, 6 numbers per line: line start,
- * name end, value start, value end (trimmed), line end (at its CR), folded (1) or not (0).
+ * Where the parser found a header line in the head string, 4 numbers per line: line start,
+ * name end, colon × 2 + folded (1) or not (0), line end (at its CR). The value's bounds are
+ * found when it is first read (`valueStart`, `valueEnd`).
  */
 export type HeaderOffsets = number[];
-const STRIDE = 6;
+export const STRIDE = 4;
+
+/** Whitespace that may surround a value: SP, HTAB, and the CRLF of a folded line. */
+function isWsOrLine(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+/** Where the value after the colon at `colon` starts: LWS skipped (RFC 3261 §7.3.1 HCOLON). */
+export function valueStart(s: string, colon: number, lineEnd: number): number {
+  let vs = colon + 1;
+  while (vs < lineEnd && isWsOrLine(s.charCodeAt(vs))) vs++;
+  return vs;
+}
+
+/** Where the value that starts at `vs` ends: trailing LWS dropped. */
+export function valueEnd(s: string, vs: number, lineEnd: number): number {
+  let ve = lineEnd;
+  while (ve > vs && isWsOrLine(s.charCodeAt(ve - 1))) ve--;
+  return ve;
+}
+
+/** What `responseWith` does with a line: leave it out, copy it, copy only the header's first line. */
+export const SKIP_LINE = 0;
+export const COPY_LINE = 1;
+export const COPY_FIRST_LINE = 2;
 
 export class SipMessage {
   readonly kind: SipKind;
@@ -80,8 +105,11 @@ export class SipMessage {
     headers?: HeaderField[];
     body?: Buffer;
     startLineRaw?: string;
-    /** Parser only: the head string, keys and offsets of lazily read header lines. */
-    raw?: { src: string; keys: string[]; offs: HeaderOffsets };
+    /**
+     * Parser and `responseWith` only: the head string, keys and offsets of lazily read header
+     * lines, and the lines (a field, or an index into `offs`) when they are not `offs` in order.
+     */
+    raw?: { src: string; keys: string[]; offs: HeaderOffsets; entries?: Array<HeaderField | number> };
   }) {
     this.kind = init.kind;
     this._method = init.method ?? '';
@@ -94,7 +122,7 @@ export class SipMessage {
       this.src = init.raw.src;
       this.offs = init.raw.offs;
       this.keys = init.raw.keys;
-      this.entries = undefined;
+      this.entries = init.raw.entries;
     } else {
       this.src = '';
       this.offs = [];
@@ -153,6 +181,11 @@ export class SipMessage {
     return this.keys.length;
   }
 
+  /** Key of header line `i` (lower-case full name), without reading the line. */
+  keyAt(i: number): string {
+    return this.keys[i]!;
+  }
+
   /** Header line `i`, read from the head string on first use. */
   private ents(): Array<HeaderField | number> {
     let e = this.entries;
@@ -176,16 +209,11 @@ export class SipMessage {
     const b = e * STRIDE;
     const src = this.src;
     const lineStart = o[b]!;
-    const lineEnd = o[b + 4]!;
-    const value =
-      o[b + 5] === 1
-        ? src.slice(o[b + 2]!, o[b + 3]!).replace(/[ \t]*\r\n[ \t]+/g, ' ')
-        : src.slice(o[b + 2]!, o[b + 3]!);
     const f: HeaderField = {
       name: src.slice(lineStart, o[b + 1]!),
       key: this.keys[i]!,
-      value,
-      raw: src.slice(lineStart, lineEnd + 2),
+      value: this.lineValue(e),
+      raw: src.slice(lineStart, o[b + 3]! + 2),
     };
     this.ents()[i] = f;
     return f;
@@ -203,7 +231,7 @@ export class SipMessage {
     const n = this.keys.length;
     if (this.entries === undefined && skipKey === undefined && n > 0) {
       // Nothing read as a field or changed: the header block as received, in one slice.
-      return this.src.slice(o[0]!, o[(n - 1) * STRIDE + 4]! + 2);
+      return this.src.slice(o[0]!, o[(n - 1) * STRIDE + 3]! + 2);
     }
     for (let i = 0; i < n; i++) {
       const e = this.entry(i);
@@ -211,11 +239,11 @@ export class SipMessage {
       if (typeof e === 'number') {
         const b = e * STRIDE;
         const ls = o[b]!;
-        if (ls === runEnd) runEnd = o[b + 4]! + 2;
+        if (ls === runEnd) runEnd = o[b + 3]! + 2;
         else {
           if (runStart !== -1) out += this.src.slice(runStart, runEnd);
           runStart = ls;
-          runEnd = o[b + 4]! + 2;
+          runEnd = o[b + 3]! + 2;
         }
         continue;
       }
@@ -263,10 +291,19 @@ export class SipMessage {
   private valueAt(i: number): string {
     const e = this.entry(i);
     if (typeof e !== 'number') return e.value;
+    return this.lineValue(e);
+  }
+
+  /** The value of the received line at `offs` index `e`: trimmed, unfolded (RFC 3261 §7.3.1). */
+  private lineValue(e: number): string {
     const b = e * STRIDE;
     const o = this.offs;
-    const v = this.src.slice(o[b + 2]!, o[b + 3]!);
-    return o[b + 5] === 1 ? v.replace(/[ \t]*\r\n[ \t]+/g, ' ') : v;
+    const src = this.src;
+    const cf = o[b + 2]!;
+    const lineEnd = o[b + 3]!;
+    const vs = valueStart(src, cf >> 1, lineEnd);
+    const v = src.slice(vs, valueEnd(src, vs, lineEnd));
+    return (cf & 1) === 1 ? v.replace(/[ \t]*\r\n[ \t]+/g, ' ') : v;
   }
 
   has(name: string): boolean {
@@ -428,6 +465,50 @@ export class SipMessage {
     return this.src.slice(this.offs[b]!, this.offs[b + 1]!);
   }
 
+  /**
+   * Replaces the first line of a header by key, keeping its name as written (a compact 't'
+   * stays 't'), and drops the header's cached value; fails when there is none.
+   */
+  replaceFirstLine(key: string, value: string): SipResult<void> {
+    const i = this.indexOfKey(key);
+    if (i === -1) return sipFail('SIP_MISSING_HEADER', canonicalName(key));
+    this.replaceAt(i, makeField(this.nameAt(i), key, value));
+    this.touched(key);
+    return { ok: true, value: undefined };
+  }
+
+  /**
+   * A response whose header lines are this message's lines that `keep` accepts, in order and
+   * untouched, so that they serialize byte for byte (RFC 3261 §8.2.6.2): the response reads
+   * them from the same head string, without a field per line. `keep` answers COPY_LINE,
+   * COPY_FIRST_LINE (only the header's first line) or SKIP_LINE for a key.
+   */
+  responseWith(status: number, reason: string, keep: (key: string) => number): SipMessage {
+    const keys: string[] = [];
+    const offs: HeaderOffsets = [];
+    const entries: Array<HeaderField | number> = [];
+    const o = this.offs;
+    const n = this.keys.length;
+    let firstDone = '';
+    for (let i = 0; i < n; i++) {
+      const key = this.keys[i]!;
+      const k = keep(key);
+      if (k === SKIP_LINE) continue;
+      if (k === COPY_FIRST_LINE) {
+        if (firstDone === key) continue;
+        firstDone = key;
+      }
+      const e = this.entry(i);
+      if (typeof e === 'number') {
+        const b = e * STRIDE;
+        entries.push(offs.length / STRIDE);
+        offs.push(o[b]!, o[b + 1]!, o[b + 2]!, o[b + 3]!);
+      } else entries.push(e);
+      keys.push(key);
+    }
+    return new SipMessage({ kind: 'response', status, reason, raw: { src: this.src, keys, offs, entries } });
+  }
+
   /** Forget cached typed values of a header; `keepList` keeps a list cache the caller kept right. */
   private touched(key: string, keepList = false): void {
     const c = this.cache;
@@ -495,7 +576,13 @@ export class SipMessage {
   setTopVia(via: Via): SipResult<void> {
     const r = this.replaceFirstValueOfKey('via', 'via', via.toString());
     if (!r.ok) return r;
-    if (this.cache !== undefined) this.cache[S_VIA] = undefined;
+    // The parsed list stays right with its first value replaced: no second parse of the Vias.
+    const list = this.slot(S_VIA) as SipResult<Via[]> | undefined;
+    if (list?.ok && list.value.length > 0) {
+      const vias = list.value.slice();
+      vias[0] = via;
+      this.store(S_VIA, { ok: true as const, value: vias });
+    } else if (this.cache !== undefined) this.cache[S_VIA] = undefined;
     this.store(S_TOPVIA, { ok: true as const, value: via });
     return r;
   }
@@ -522,6 +609,10 @@ export class SipMessage {
   topVia(): SipResult<Via> {
     const hit = this.slot(S_TOPVIA);
     if (hit !== undefined) return hit as SipResult<Via>;
+    // The whole list parsed already (as `validateMessage` does): its first value.
+    const list = this.slot(S_VIA) as SipResult<Via[]> | undefined;
+    if (list?.ok && list.value.length > 0)
+      return this.store(S_TOPVIA, { ok: true as const, value: list.value[0]! });
     const v = this.valueOfKey('via');
     if (v === undefined) return this.store(S_TOPVIA, sipFail('SIP_MISSING_HEADER', 'Via'));
     if (v.indexOf(',') === -1) return this.store(S_TOPVIA, parseVia(v));

@@ -11,7 +11,7 @@ import { CR, isWs, LF, TOKEN } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
 import { headerKey, knownHeaderKeyAt, splitList, USUAL_KEYS, USUAL_NAMES, usualHeaderAt } from './headers.js';
 import { DEFAULT_LIMITS, type SipLimits } from './limits.js';
-import { type HeaderOffsets, SipMessage } from './message.js';
+import { type HeaderOffsets, SipMessage, STRIDE, valueEnd, valueStart } from './message.js';
 import { parseContentLength } from './scalars.js';
 
 /**
@@ -195,37 +195,36 @@ function parseHead(s: string, limits: SipLimits): SipResult<SipMessage> {
     }
     if (lineEnd - pos > maxLine) return sipFail('SIP_HEADER_TOO_LONG', `${lineEnd - pos} bytes`);
     if (count >= maxHeaders) return sipFail('SIP_TOO_MANY_HEADERS', `more than ${maxHeaders}`);
-    let vs = colon + 1;
-    while (vs < lineEnd && isWsOrLine(s.charCodeAt(vs))) vs++;
-    let ve = lineEnd;
-    while (ve > vs && isWsOrLine(s.charCodeAt(ve - 1))) ve--;
+    // The value is trimmed when first read (`SipMessage`), not here: most lines never are.
     keys[count] = key;
-    const b = count * 6;
+    const b = count * STRIDE;
     offs[b] = pos;
     offs[b + 1] = nameEnd;
-    offs[b + 2] = vs;
-    offs[b + 3] = ve;
-    offs[b + 4] = lineEnd;
-    offs[b + 5] = folded;
+    offs[b + 2] = colon * 2 + folded;
+    offs[b + 3] = lineEnd;
     count++;
     const bit = requiredBit(key);
     if (bit !== 0) {
       seen |= bit;
       if (bit === H_VIA) {
-        // The next comma, found once per run of Via lines (O(n) overall).
-        if (nextComma < vs) {
-          nextComma = s.indexOf(',', vs);
+        // The next comma, found once per run of Via lines (O(n) overall). Whitespace around
+        // the value holds none, so the untrimmed bounds do.
+        if (nextComma <= colon) {
+          nextComma = s.indexOf(',', colon + 1);
           if (nextComma === -1) nextComma = s.length;
         }
-        if (nextComma >= ve) vias++;
+        if (nextComma >= lineEnd) vias++;
         else {
-          const parts = splitList(s.slice(vs, ve));
+          const vs = valueStart(s, colon, lineEnd);
+          const parts = splitList(s.slice(vs, valueEnd(s, vs, lineEnd)));
           if (parts === undefined) return sipFail('SIP_BAD_VIA', 'unbalanced quotes or <>');
           vias += parts.length;
         }
         if (vias > limits.maxVia) return sipFail('SIP_TOO_MANY_VIA', `more than ${limits.maxVia}`);
       }
     } else if (key === 'content-length') {
+      const vs = valueStart(s, colon, lineEnd);
+      const ve = valueEnd(s, vs, lineEnd);
       const cl = folded === 1 ? undefined : digitsIn(s, vs, ve);
       let value: number;
       if (cl !== undefined) value = cl;
@@ -257,7 +256,7 @@ function parseHead(s: string, limits: SipLimits): SipResult<SipMessage> {
     status: st.status,
     reason: st.reason,
     startLineRaw: line,
-    raw: { src: s, keys: keys.slice(0, count), offs: offs.slice(0, count * 6) },
+    raw: { src: s, keys: keys.slice(0, count), offs: offs.slice(0, count * STRIDE) },
   });
   return { ok: true, value: msg };
 }
@@ -275,11 +274,6 @@ function digitsIn(s: string, a: number, b: number): number | undefined {
     n = n * 10 + d;
   }
   return n;
-}
-
-/** Whitespace that may surround a value: SP, HTAB, and the CRLF of a folded line. */
-function isWsOrLine(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
 interface StartLine {

@@ -16,7 +16,7 @@ function newTag(): string {
 }
 
 import { type SipResult, sipFail } from './errors.js';
-import { type HeaderField, headerField, SipMessage } from './message.js';
+import { COPY_FIRST_LINE, COPY_LINE, type SipMessage, SKIP_LINE } from './message.js';
 
 export const REASON_PHRASES: Readonly<Record<number, string>> = {
   100: 'Trying',
@@ -76,7 +76,25 @@ export interface ResponseOptions {
   readonly contentType?: string;
 }
 
-const COPIED = new Set(['via', 'from', 'call-id', 'cseq']);
+/** RFC 3261 §8.2.6.2: Via (every line), From, Call-ID, CSeq, and the (first) To. */
+function copiedKey(key: string): number {
+  switch (key) {
+    case 'via':
+    case 'from':
+    case 'call-id':
+    case 'cseq':
+      return COPY_LINE;
+    case 'to':
+      return COPY_FIRST_LINE;
+    default:
+      return SKIP_LINE;
+  }
+}
+
+/** RFC 3261 §8.2.6.1: a 100 (Trying) also copies Timestamp. */
+function copiedKey100(key: string): number {
+  return key === 'timestamp' ? COPY_LINE : copiedKey(key);
+}
 
 export function createResponse(
   req: SipMessage,
@@ -86,16 +104,12 @@ export function createResponse(
 ): SipResult<SipMessage> {
   if (!req.isRequest) return sipFail('SIP_BAD_START_LINE', 'createResponse needs a request');
   if (!Number.isInteger(status) || status < 100 || status > 699) throw new RangeError(`bad status ${status}`);
-  const headers: HeaderField[] = [];
-  let to: HeaderField | undefined;
-  for (const h of req.headers) {
-    if (COPIED.has(h.key)) headers.push(h);
-    else if (h.key === 'to' && to === undefined) {
-      to = h;
-      headers.push(h);
-    } else if (h.key === 'timestamp' && status === 100) headers.push(h);
-  }
-  if (to === undefined) return sipFail('SIP_MISSING_HEADER', 'To');
+  if (!req.has('to')) return sipFail('SIP_MISSING_HEADER', 'To');
+  const res = req.responseWith(
+    status,
+    reason ?? REASON_PHRASES[status] ?? (status < 200 ? 'Provisional' : 'Unknown'),
+    status === 100 ? copiedKey100 : copiedKey,
+  );
   // RFC 3261 §8.2.6.2: the UAS adds a To tag unless the request had one; 100 Trying may omit it.
   if (status > 100) {
     const parsed = req.to();
@@ -103,23 +117,15 @@ export function createResponse(
     if (parsed.value.tag === undefined) {
       const na = parsed.value;
       const tagged = `${na.displayName === undefined ? '' : `${na.displayName} `}<${na.uri}>${na.params.toString()};tag=${opts.toTag ?? newTag()}`;
-      headers[headers.indexOf(to)] = headerField(to.name, tagged);
+      const r = res.replaceFirstLine('to', tagged);
+      if (!r.ok) return r;
     }
   }
-  for (const [name, value] of opts.headers ?? []) headers.push(headerField(name, value));
-  let body: Buffer | undefined;
+  const extra = opts.headers;
+  if (extra !== undefined) for (const [name, value] of extra) res.add(name, value);
   if (opts.body !== undefined) {
-    body = typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : opts.body;
-    if (opts.contentType !== undefined) headers.push(headerField('Content-Type', opts.contentType));
+    res.body = typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : opts.body;
+    if (opts.contentType !== undefined) res.add('Content-Type', opts.contentType);
   }
-  return {
-    ok: true,
-    value: new SipMessage({
-      kind: 'response',
-      status,
-      reason: reason ?? REASON_PHRASES[status] ?? (status < 200 ? 'Provisional' : 'Unknown'),
-      headers,
-      ...(body === undefined ? {} : { body }),
-    }),
-  };
+  return { ok: true, value: res };
 }
