@@ -449,11 +449,11 @@ export class SipMessage {
     const key = headerKey(name);
     const i = this.indexOfKey(key);
     if (i === -1) return { ok: true, value: undefined };
-    const h = this.field(i);
-    const parts = splitList(h.value);
-    if (parts === undefined) return sipFail('SIP_BAD_HEADER', `unbalanced quotes or <> in ${h.name}`);
+    // Read without building the line's field: a single value (the usual case) only goes away.
+    const parts = splitList(this.valueAt(i));
+    if (parts === undefined) return sipFail('SIP_BAD_HEADER', `unbalanced quotes or <> in ${this.nameAt(i)}`);
     if (parts.length <= 1) this.removeAt(i);
-    else this.replaceAt(i, makeField(h.name, key, parts.slice(1).join(', ')));
+    else this.replaceAt(i, makeField(this.nameAt(i), key, parts.slice(1).join(', ')));
     this.touched(key);
     return { ok: true, value: parts[0] };
   }
