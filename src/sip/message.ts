@@ -181,6 +181,30 @@ export class SipMessage {
     return this.keys.length;
   }
 
+  /**
+   * A copy to change on its own (a proxy's copy of a request per target, RFC 3261 §16.6 step 1):
+   * it reads the same received head, so no line is read or copied until used. Typed values are
+   * parsed again in the copy when asked for.
+   */
+  copy(): SipMessage {
+    const m = new SipMessage({
+      kind: this.kind,
+      method: this._method,
+      requestUri: this._requestUri,
+      status: this._status,
+      reason: this._reason,
+      body: this.body,
+      raw: {
+        src: this.src,
+        keys: this.keys.slice(),
+        offs: this.offs,
+        ...(this.entries === undefined ? {} : { entries: this.entries.slice() }),
+      },
+    });
+    m.startLineRaw = this.startLineRaw;
+    return m;
+  }
+
   /** Key of header line `i` (lower-case full name), without reading the line. */
   keyAt(i: number): string {
     return this.keys[i]!;
@@ -425,11 +449,11 @@ export class SipMessage {
     const key = headerKey(name);
     const i = this.indexOfKey(key);
     if (i === -1) return { ok: true, value: undefined };
-    const h = this.field(i);
-    const parts = splitList(h.value);
-    if (parts === undefined) return sipFail('SIP_BAD_HEADER', `unbalanced quotes or <> in ${h.name}`);
+    // Read without building the line's field: a single value (the usual case) only goes away.
+    const parts = splitList(this.valueAt(i));
+    if (parts === undefined) return sipFail('SIP_BAD_HEADER', `unbalanced quotes or <> in ${this.nameAt(i)}`);
     if (parts.length <= 1) this.removeAt(i);
-    else this.replaceAt(i, makeField(h.name, key, parts.slice(1).join(', ')));
+    else this.replaceAt(i, makeField(this.nameAt(i), key, parts.slice(1).join(', ')));
     this.touched(key);
     return { ok: true, value: parts[0] };
   }
@@ -440,7 +464,7 @@ export class SipMessage {
   }
 
   /** `replaceFirstValue` for a key; reads the line's name and value without building a field. */
-  private replaceFirstValueOfKey(key: string, name: string, value: string): SipResult<void> {
+  private replaceFirstValueOfKey(key: string, name: string, value: string, bytes = false): SipResult<void> {
     const i = this.indexOfKey(key);
     if (i === -1) return sipFail('SIP_MISSING_HEADER', name);
     const old = this.valueAt(i);
@@ -452,7 +476,7 @@ export class SipMessage {
       parts[0] = value;
       v = parts.join(', ');
     }
-    this.replaceAt(i, makeField(this.nameAt(i), key, v));
+    this.replaceAt(i, bytes ? byteField(this.nameAt(i), key, v) : makeField(this.nameAt(i), key, v));
     this.touched(key, true);
     return { ok: true, value: undefined };
   }
@@ -467,12 +491,13 @@ export class SipMessage {
 
   /**
    * Replaces the first line of a header by key, keeping its name as written (a compact 't'
-   * stays 't'), and drops the header's cached value; fails when there is none.
+   * stays 't'), and drops the header's cached value; fails when there is none. `bytes`: the
+   * caller built `value` from byte strings, without surrounding whitespace (see `byteField`).
    */
-  replaceFirstLine(key: string, value: string): SipResult<void> {
+  replaceFirstLine(key: string, value: string, bytes = false): SipResult<void> {
     const i = this.indexOfKey(key);
     if (i === -1) return sipFail('SIP_MISSING_HEADER', canonicalName(key));
-    this.replaceAt(i, makeField(this.nameAt(i), key, value));
+    this.replaceAt(i, bytes ? byteField(this.nameAt(i), key, value) : makeField(this.nameAt(i), key, value));
     this.touched(key);
     return { ok: true, value: undefined };
   }
@@ -574,16 +599,33 @@ export class SipMessage {
 
   /** Replaces the topmost Via value (only its line is re-rendered) and caches it. */
   setTopVia(via: Via): SipResult<void> {
-    const r = this.replaceFirstValueOfKey('via', 'via', via.toString());
+    const text = via.toString();
+    const value = toByteString(text);
+    // A Via holding text (chars above U+00FF) is stored encoded: it is read back from the line.
+    return this.putTopVia(value === text ? via : undefined, value);
+  }
+
+  /**
+   * `setTopVia` for a Via read from this message and changed only with byte strings, as
+   * `addReceived` does: its text is then a byte string that starts and ends with a non-space,
+   * so it is not scanned again (a scan of a freshly joined string first copies it whole).
+   */
+  setTopViaBytes(via: Via): SipResult<void> {
+    return this.putTopVia(via, via.toString(), true);
+  }
+
+  private putTopVia(via: Via | undefined, value: string, bytes = false): SipResult<void> {
+    const r = this.replaceFirstValueOfKey('via', 'via', value, bytes);
     if (!r.ok) return r;
     // The parsed list stays right with its first value replaced: no second parse of the Vias.
     const list = this.slot(S_VIA) as SipResult<Via[]> | undefined;
-    if (list?.ok && list.value.length > 0) {
+    if (via !== undefined && list?.ok && list.value.length > 0) {
       const vias = list.value.slice();
       vias[0] = via;
       this.store(S_VIA, { ok: true as const, value: vias });
     } else if (this.cache !== undefined) this.cache[S_VIA] = undefined;
-    this.store(S_TOPVIA, { ok: true as const, value: via });
+    if (via !== undefined) this.store(S_TOPVIA, { ok: true as const, value: via });
+    else if (this.cache !== undefined) this.cache[S_TOPVIA] = undefined;
     return r;
   }
 
@@ -746,6 +788,15 @@ function slotOf(key: string): number {
 
 function makeField(name: string, key: string, value: string): HeaderField {
   return { name, key, value: trimmed(toByteString(value)), raw: undefined };
+}
+
+/**
+ * `makeField` for a value the caller joined from byte strings (parts of this message, digits,
+ * checked input) that starts and ends with a non-space: encoding and trimming would change
+ * nothing, and scanning a joined string copies it whole first (V8 flattens it).
+ */
+function byteField(name: string, key: string, value: string): HeaderField {
+  return { name, key, value, raw: undefined };
 }
 
 /**

@@ -15,6 +15,7 @@ function newTag(): string {
   return `${TAG_PREFIX}${tagCounter.toString(36)}`;
 }
 
+import { toByteString } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
 import { COPY_FIRST_LINE, COPY_LINE, type SipMessage, SKIP_LINE } from './message.js';
 
@@ -116,8 +117,11 @@ export function createResponse(
     if (!parsed.ok) return parsed;
     if (parsed.value.tag === undefined) {
       const na = parsed.value;
-      const tagged = `${na.displayName === undefined ? '' : `${na.displayName} `}<${na.uri}>${na.params.toString()};tag=${opts.toTag ?? newTag()}`;
-      const r = res.replaceFirstLine('to', tagged);
+      // Every part is a byte string (read from the request, or encoded here) and the value ends
+      // in the tag, trimmed: the joined value needs no scan (see `replaceFirstLine`).
+      const tag = opts.toTag === undefined ? newTag() : toByteString(opts.toTag).trimEnd();
+      const tagged = `${na.displayName === undefined ? '' : `${na.displayName} `}<${na.uri}>${na.params.toString()};tag=${tag}`;
+      const r = res.replaceFirstLine('to', tagged, true);
       if (!r.ok) return r;
     }
   }

@@ -3,6 +3,7 @@
  * §18.2.1; RFC 3581; RFC 3327; RFC 5118). The client's Via sent-by is never rewritten: only
  * `received` and `rport` are added to the top Via.
  */
+import { toByteString } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
 import type { SipMessage } from './message.js';
 import { type NameAddr, parseNameAddr } from './name-addr.js';
@@ -40,11 +41,14 @@ export function addReceived(
   const top = msg.topVia();
   if (!top.ok) return top;
   const via = top.value.clone();
-  const address = source.address.startsWith('[') ? source.address.slice(1, -1) : source.address;
+  const given = toByteString(source.address);
+  const address = given.startsWith('[') ? given.slice(1, -1) : given;
   const rport = via.hasRport || opts.forceRport === true;
+  // A number's digits: a byte string, as is the address now.
   if (rport) via.params.set('rport', String(source.port));
   if (rport || via.address !== address.toLowerCase()) via.params.set('received', receivedValue(address));
-  const r = msg.setTopVia(via);
+  // The top Via was read from the message (byte strings) and got byte strings only.
+  const r = msg.setTopViaBytes(via);
   if (!r.ok) return r;
   return { ok: true, value: via };
 }

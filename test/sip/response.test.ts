@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createResponse, parseMessage, type SipMessage, serialize } from '../../src/sip/index.js';
+import {
+  addReceived,
+  createResponse,
+  parseMessage,
+  type SipMessage,
+  serialize,
+} from '../../src/sip/index.js';
 import { BASIC, msg, wire } from './fixtures.js';
 
 function parsed(buf: Buffer): SipMessage {
@@ -80,4 +86,44 @@ test('all Via values keep their order; reason defaults by status; body and Conte
 test('createResponse refuses a response as input', () => {
   const res = parsed(wire('jssip-chromium-resp-200-BYE.sip'));
   assert.equal(createResponse(res, 200).ok, false);
+});
+
+test('a response copies the lines as they are: compact names, folding, a changed Via; the first To only', () => {
+  const req = parsed(
+    msg([
+      'OPTIONS sip:b@x SIP/2.0',
+      'v: SIP/2.0/WSS c.invalid;branch=z9hG4bK7;rport',
+      'f: <sip:a@x>;tag=1',
+      't:   <sip:b@x>',
+      'To: <sip:other@x>',
+      'i: folded',
+      '  call-id',
+      'CSeq: 1 OPTIONS',
+      'Subject: dropped',
+    ]),
+  );
+  addReceived(req, { address: '192.0.2.1', port: 5 });
+  const r = createResponse(req, 200, undefined, { toTag: 'x1 ' });
+  assert.ok(r.ok);
+  const out = serialize(r.value).toString('latin1');
+  assert.ok(out.includes('\r\nv: SIP/2.0/WSS c.invalid;branch=z9hG4bK7;rport=5;received=192.0.2.1\r\n'));
+  assert.ok(out.includes('\r\nf: <sip:a@x>;tag=1\r\n'));
+  assert.ok(out.includes('\r\nt: <sip:b@x>;tag=x1\r\n'));
+  assert.ok(out.includes('\r\ni: folded\r\n  call-id\r\n'));
+  assert.ok(!out.includes('other') && !out.includes('Subject'));
+  // The request itself is unchanged by building its response.
+  assert.ok(serialize(req).toString('latin1').includes('\r\nt:   <sip:b@x>\r\nTo: <sip:other@x>\r\n'));
+});
+
+test('copy: changes to a copy leave the original as received', () => {
+  const req = parsed(wire('jssip-node-REGISTER.sip'));
+  const before = serialize(req).toString('latin1');
+  const copy = req.copy();
+  copy.add('Via', 'SIP/2.0/WSS proxy.invalid;branch=z9hG4bKp', 'top');
+  copy.requestUri = 'sip:elsewhere';
+  assert.equal(serialize(req).toString('latin1'), before);
+  const again = parsed(serialize(copy));
+  assert.equal(again.requestUri, 'sip:elsewhere');
+  const vias = again.vias();
+  assert.ok(vias.ok && vias.value.length === 2 && vias.value[0]!.host === 'proxy.invalid');
 });

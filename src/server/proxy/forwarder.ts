@@ -8,11 +8,10 @@
 import {
   createResponse,
   decrementMaxForwards,
-  type HeaderField,
   popRoute,
   popVia,
   pushVia,
-  SipMessage,
+  type SipMessage,
   serialize,
 } from '../../sip/index.js';
 import type { Logger } from '../core.js';
@@ -100,9 +99,8 @@ export class Forwarder {
     const recordRoute = DIALOG_CREATING.has(req.method) && !hasToTag(req);
     // Every target gets a copy: the server transaction's request stays as received (but for
     // received/rport and our popped Routes), since our own responses to it are built from it.
-    const lines = req.headers;
     for (const target of targets) {
-      const copy = copyRequest(req, lines);
+      const copy = req.copy();
       if (target.kind === 'flow' && target.ruri !== undefined) copy.requestUri = target.ruri; // §16.6 step 2
       if (target.kind === 'flow' && target.path) {
         // RFC 3327 §5.4: the stored Path becomes the route set toward the contact.
@@ -423,17 +421,6 @@ export class Forwarder {
  * lines, never alter them, so the original is untouched; untouched lines keep their bytes.
  * Cheaper than serializing and parsing the request again for every target.
  */
-function copyRequest(req: SipMessage, lines: readonly HeaderField[]): SipMessage {
-  return new SipMessage({
-    kind: 'request',
-    method: req.method,
-    requestUri: req.requestUri,
-    ...(req.startLineRaw !== undefined ? { startLineRaw: req.startLineRaw } : {}),
-    headers: lines as HeaderField[],
-    body: req.body,
-  });
-}
-
 function hasToTag(req: SipMessage): boolean {
   const to = req.to();
   return to.ok && to.value.tag !== undefined;
