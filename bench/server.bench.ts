@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/server.bench.ts [--server kamailio|sipwss|both] [--conns 5000,10000]
  *        [--duration S] [--warmup S] [--msg-conns N] [--reg-conns N] [--window N] [--load-procs N]
- *        [--rounds N]
+ *        [--rounds N] [--only message|register]
  *
  * The load: `--msg-conns` + registered WSS clients acting like JsSIP UAs (bench/load/ua.ts), in
  * `--load-procs` child processes (bench/load/worker.ts). Each server runs as its own process group
@@ -54,6 +54,8 @@ interface Options {
   readonly window: number;
   readonly loadProcs: number;
   readonly rounds: number;
+  /** Which rate phases to run (`--only message` or `--only register` for profiling one path). */
+  readonly phases: ReadonlySet<'message' | 'register'>;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -67,6 +69,7 @@ function parseArgs(argv: readonly string[]): Options {
     window: 2,
     loadProcs: 1,
     rounds: 1,
+    phases: new Set<'message' | 'register'>(['message', 'register']) as ReadonlySet<'message' | 'register'>,
   };
   const int = (flag: string, v: string | undefined, min: number, max: number): number => {
     const n = Number(v);
@@ -107,6 +110,11 @@ function parseArgs(argv: readonly string[]): Options {
         break;
       case '--window':
         o.window = int(a, v, 1, 100);
+        break;
+      case '--only':
+        if (v !== 'message' && v !== 'register')
+          throw new Error(`--only takes message or register, got ${JSON.stringify(v)}`);
+        o.phases = new Set([v]);
         break;
       case '--rounds':
         o.rounds = int(a, v, 1, 10);
@@ -271,12 +279,16 @@ async function ratePhase(name: ServerName, opts: Options, pki: Pki, result: Resu
     if (o.failed > 0)
       throw new Error(`${o.failed} of ${rateUsers} clients failed to register: ${o.firstError}`);
     log(`${name}: ${o.opened} clients registered in ${o.seconds.toFixed(1)} s`);
-    const m = await rate(sut, pool, 'message', opts.msgConns, opts);
-    describeRate(`${name} MESSAGE over ${opts.msgConns} conns, window ${opts.window}`, 'tx', m);
-    result.message = mergeRates(result.message, m);
-    const r = await rate(sut, pool, 'register', opts.regConns, opts);
-    describeRate(`${name} REGISTER over ${opts.regConns} conns`, 'REGISTER', r);
-    result.register = mergeRates(result.register, r);
+    if (opts.phases.has('message')) {
+      const m = await rate(sut, pool, 'message', opts.msgConns, opts);
+      describeRate(`${name} MESSAGE over ${opts.msgConns} conns, window ${opts.window}`, 'tx', m);
+      result.message = mergeRates(result.message, m);
+    }
+    if (opts.phases.has('register')) {
+      const r = await rate(sut, pool, 'register', opts.regConns, opts);
+      describeRate(`${name} REGISTER over ${opts.regConns} conns`, 'REGISTER', r);
+      result.register = mergeRates(result.register, r);
+    }
     await pool.closeAll();
   });
 }
