@@ -8,7 +8,7 @@
  * no write callback per sent message unless the socket is backed up, no frame tracker object unless a
  * unit spans reads, no listeners of ours that `ws` duplicates once it owns the socket.
  */
-import { serverDataFrame } from '../ws/server-frame.js';
+
 import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -18,6 +18,7 @@ import { fromWsLibraryCode, WsError } from '../ws/errors.js';
 import { CRLF, keepaliveKind } from '../ws/keepalive.js';
 import { MessageTracker } from '../ws/message-tracker.js';
 import { epochTime, readEpoch } from '../ws/read-epoch.js';
+import { serverDataFrame } from '../ws/server-frame.js';
 import { TransportError } from './errors.js';
 import type { Listener } from './listener.js';
 import type { ProtoPolicy } from './options.js';
