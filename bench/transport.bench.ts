@@ -143,7 +143,13 @@ class Host {
   static fork(name: ServerName): Host {
     const child = fork(join(HERE, 'servers', 'host.ts'), [name], {
       cwd: ROOT,
-      execArgv: ['--import', 'tsx', '--expose-gc'],
+      // SIPWSS_BENCH_HOST_ARGS adds node flags to both servers (e.g. `--perf-basic-prof` for perf).
+      execArgv: [
+        '--import',
+        'tsx',
+        '--expose-gc',
+        ...(process.env.SIPWSS_BENCH_HOST_ARGS?.split(' ').filter(Boolean) ?? []),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Host(name, child);

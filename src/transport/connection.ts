@@ -8,6 +8,7 @@
  * no write callback per sent message unless the socket is backed up, no frame tracker object unless a
  * unit spans reads, no listeners of ours that `ws` duplicates once it owns the socket.
  */
+
 import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -17,6 +18,7 @@ import { fromWsLibraryCode, WsError } from '../ws/errors.js';
 import { CRLF, keepaliveKind } from '../ws/keepalive.js';
 import { MessageTracker } from '../ws/message-tracker.js';
 import { epochTime, readEpoch } from '../ws/read-epoch.js';
+import { serverDataFrame } from '../ws/server-frame.js';
 import { TransportError } from './errors.js';
 import type { Listener } from './listener.js';
 import type { ProtoPolicy } from './options.js';
@@ -257,12 +259,16 @@ export class Connection {
       this.destroy({ kind: 'send-buffer-full', error: err });
       return Promise.reject(err);
     }
-    const opts = isUtf8(data) ? TEXT : BINARY;
+    const text = isUtf8(data);
     if (this.pending === undefined && !this.socket.writableNeedDrain) {
-      ws.send(data, opts);
+      // Inbound: our own single-buffer frame (src/ws/server-frame.ts); outbound frames must be
+      // masked (RFC 6455 §5.3), which `ws` does.
+      if (this.listener !== undefined) this.socket.write(serverDataFrame(data, !text));
+      else ws.send(data, text ? TEXT : BINARY);
       this.messagesOut++;
       return SENT;
     }
+    const opts = text ? TEXT : BINARY;
     // Backed up: this send completes when the socket has written it (its write callback), so the
     // sweep can time out the oldest one (send_timeout).
     return new Promise<void>((resolve, reject) => {
