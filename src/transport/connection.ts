@@ -77,6 +77,41 @@ const SENT: Promise<void> = Promise.resolve();
 const WS_OPEN = 1;
 
 /**
+ * Sends of one event-loop turn go out together: the first send to a connection in a turn corks its
+ * socket, and the check phase (setImmediate, right after the poll phase that ran the reads) uncorks
+ * every socket corked in the turn. A relay writes to one connection several times per turn under load
+ * (a request for its user and a response to its own request, from reads of different connections:
+ * half the writes in bench:server's MESSAGE phase), and each write costs a TLS record, a write system
+ * call and a write completion; uncorked, the writes of a turn are one record and one call. A socket
+ * still corked is never left behind: destroy() flushes first, end() uncorks itself (Node streams), and
+ * `ws` nests its own cork/uncork for control frames inside ours, which keeps the order of frames.
+ */
+const heldSockets: Array<Socket | TLSSocket> = [];
+let flushScheduled = false;
+
+function holdUntilTurnEnds(s: Socket | TLSSocket): void {
+  if (s.writableCorked > 0) return; // already held this turn (ws uncorks its own before returning)
+  s.cork();
+  heldSockets.push(s);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(flushHeldSockets);
+  }
+}
+
+function flushHeldSockets(): void {
+  flushScheduled = false;
+  // Uncorking writes synchronously and cannot add to the list (sends happen in other callbacks).
+  for (const s of heldSockets) if (s.writableCorked > 0) s.uncork();
+  heldSockets.length = 0;
+}
+
+/** Writes what a socket holds for the end of the turn now (before it is destroyed). */
+function flushHeld(s: Socket | TLSSocket): void {
+  while (s.writableCorked > 0) s.uncork();
+}
+
+/**
  * Frame tracker for connections between units: a chunk is fed to this shared one, and only when the
  * chunk ends inside a unit does the connection get a tracker of its own (a copy). An idle connection
  * thus holds none (OpenSIPS keeps per-connection read state too, but in C-sized structs).
@@ -261,6 +296,7 @@ export class Connection {
     }
     const text = isUtf8(data);
     if (this.pending === undefined && !this.socket.writableNeedDrain) {
+      holdUntilTurnEnds(this.socket);
       // Inbound: our own single-buffer frame (src/ws/server-frame.ts); outbound frames must be
       // masked (RFC 6455 §5.3), which `ws` does.
       if (this.listener !== undefined) this.socket.write(serverDataFrame(data, !text));
@@ -354,6 +390,7 @@ export class Connection {
     const final = this.closing ?? reason;
     this.failPending(final);
     this.upgrade = undefined;
+    flushHeld(this.socket);
     const ws = this.ws;
     if (ws) {
       ws.removeListener('message', onWsMessage);
