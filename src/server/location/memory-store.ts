@@ -121,6 +121,9 @@ export class MemoryLocationStore implements LocationStore {
     this.#byAor.set(aor, frozen);
     for (const b of frozen) {
       if (b.flowFailedAt !== undefined) continue;
+      // Every usable binding stored is indexed under its flow: a refresh on a flow the AoR had
+      // already (the usual REGISTER) finds the index right, and builds no key.
+      if (old !== undefined && hasLiveFlow(old, b)) continue;
       const key = flowKey(b.flow.node, b.flow.connectionId);
       let set = this.#aorsByFlow.get(key);
       if (set === undefined) this.#aorsByFlow.set(key, (set = new Set()));
