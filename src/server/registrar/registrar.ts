@@ -41,10 +41,6 @@ function httpDate(now: number): string {
   return dateText;
 }
 
-function isOutboundTag(t: string): boolean {
-  return t.toLowerCase() === 'outbound';
-}
-
 function hasOutboundContact(inputs: readonly ContactInput[]): boolean {
   for (const c of inputs) if (c.instance !== undefined && c.regId !== undefined) return true;
   return false;
@@ -166,7 +162,7 @@ export class Registrar {
       headers.push(['Contact', v]);
     }
     // RFC 5626 §6: an outbound registration accepted says so.
-    if (hasOutboundContact(inputs) && req.supported().some(isOutboundTag))
+    if (hasOutboundContact(inputs) && req.hasOptionTag('supported', 'outbound'))
       headers.push(['Require', 'outbound']);
     // RFC 3327 §5.3: the registrar echoes the Path it stored.
     const paths = req.getAll('path');
