@@ -181,14 +181,14 @@ export class SipCore {
       return;
     }
     const tx = new ServerTx(key, req, flow);
-    this.#servers.set(key, tx);
     if (tx.isInvite) {
+      this.#servers.set(key, tx);
       let set = this.#serversByConn.get(flow.connectionId);
       if (!set) this.#serversByConn.set(flow.connectionId, (set = new Set()));
       set.add(tx);
+      // RFC 3261 §16.2: a stateful proxy answers an INVITE with 100 Trying at once.
+      this.#reply(tx, 100);
     }
-    // RFC 3261 §16.2: a stateful proxy answers an INVITE with 100 Trying at once.
-    if (tx.isInvite) this.#reply(tx, 100);
     // Routed in this turn when nothing has to wait (an in-memory location store); a store that
     // must be waited for makes the rest asynchronous.
     try {
@@ -197,6 +197,10 @@ export class SipCore {
     } catch (err) {
       this.#routingFailed(tx, err);
     }
+    // Messages arrive one per turn, so nothing looks a transaction up while it is routed. A
+    // non-INVITE answered in this turn (a REGISTER with the in-memory store) has ended already
+    // (Timer J = 0 on a reliable transport, RFC 3261 §17.2.2): it never enters the table.
+    if (!tx.isInvite && tx.state !== 'terminated') this.#servers.set(key, tx);
   }
 
   #routingFailed(tx: ServerTx, err: unknown): void {
