@@ -308,16 +308,30 @@ function parseSipRest(scheme: 'sip' | 'sips', s: string, b: number): SipResult<S
     hostType = 'ipv6';
   } else {
     // One pass: the host runs to ':', ';', '?' or the end; every char of it must be a HOST char
-    // (RFC 3261 §25.1 hostname / IPv4address), and all digits and dots must be an IPv4 address.
+    // (RFC 3261 §25.1 hostname / IPv4address), and all digits and dots must be an IPv4 address:
+    // four octets of 1-3 digits, each at most 255 (`validIpv4`, checked on the way).
     let digitsOrDots = true;
+    let dots = 0;
+    let octetDigits = 0;
+    let octet = 0;
+    let octetsOk = true;
     for (hostEnd = i; hostEnd < n; hostEnd++) {
       const c = s.charCodeAt(hostEnd);
       if (c === 0x3a || c === 0x3b || c === 0x3f) break; // : ; ?
       if (c > 255 || HOST[c] !== 1) return sipFail('SIP_BAD_URI', 'bad host');
-      if (c !== 0x2e && (c < 0x30 || c > 0x39)) digitsOrDots = false;
+      if (c >= 0x30 && c <= 0x39) {
+        octetDigits++;
+        octet = octet * 10 + (c - 0x30);
+      } else if (c === 0x2e) {
+        if (octetDigits === 0 || octetDigits > 3 || octet > 255) octetsOk = false;
+        dots++;
+        octetDigits = 0;
+        octet = 0;
+      } else digitsOrDots = false;
     }
     if (hostEnd === i) return sipFail('SIP_BAD_URI', 'bad host');
-    if (digitsOrDots && !validIpv4(s.slice(i, hostEnd))) return sipFail('SIP_BAD_URI', 'bad host');
+    if (digitsOrDots && !(octetsOk && dots === 3 && octetDigits > 0 && octetDigits <= 3 && octet <= 255))
+      return sipFail('SIP_BAD_URI', 'bad host');
     hostType = digitsOrDots ? 'ipv4' : 'domain';
   }
   const host = s.slice(i, hostEnd);

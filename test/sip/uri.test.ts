@@ -142,3 +142,28 @@ test('the in-place SIP URI reader agrees with the general checks (scheme case, h
     assert.equal(parseUri(bad).ok, false, bad);
   }
 });
+
+test('a URI host of digits and dots is checked as validHost checks it', async () => {
+  const { validHost } = await import('../../src/sip/uri.js');
+  for (const h of [
+    '1.2.3.4',
+    '255.255.255.255',
+    '01.02.003.4',
+    '256.1.1.1',
+    '1.2.3.256',
+    '1234.1.1.1',
+    '0001.1.1.1',
+    '1.2.3',
+    '1.2.3.4.5',
+    '1..2.3',
+    '.1.2.3',
+    '1.2.3.',
+    '9',
+    '',
+    '1.2.3.4a',
+    'a1.2.3.4',
+  ]) {
+    assert.equal(parseUri(`sip:alice@${h};lr`).ok, validHost(h), h);
+    assert.equal(parseUri(`sip:${h}:5060`).ok, validHost(h), h);
+  }
+});
