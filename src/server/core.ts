@@ -172,7 +172,9 @@ export class SipCore {
       this.#statelessReply(req, flow, 400, 'Missing or pre-RFC 3261 Via branch');
       return;
     }
-    const existing = this.#servers.get(key);
+    // An empty table (only REGISTERs, answered at once, coming in) is not searched: a lookup
+    // would first copy and hash the key string.
+    const existing = this.#servers.size === 0 ? undefined : this.#servers.get(key);
     if (existing) {
       // A retransmission (e.g. over a new connection): repeat what we said, if anything.
       this.stats.retransmissions++;
