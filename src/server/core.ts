@@ -529,7 +529,8 @@ export class SipCore {
   }
 
   #forget(tx: ServerTx): void {
-    if (this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key);
+    // (A REGISTER answered at once was never entered: with the table empty, no key is hashed.)
+    if (this.#servers.size > 0 && this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key);
     if (!tx.isInvite) {
       this.#forwarder.forget(tx);
       return;
