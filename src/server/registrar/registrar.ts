@@ -24,8 +24,6 @@ import {
 } from './apply-register.js';
 import type { RegistrarPolicy } from './policy.js';
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
 /** Option tags we understand in Require (RFC 3261 §8.2.2.3: others get 420). */
 const SUPPORTED_TAGS = new Set(['path', 'outbound']);
 
@@ -92,22 +90,22 @@ export class Registrar {
         star = true;
         continue;
       }
-      const input: Writable<ContactInput> = { uri: c.uri };
-      const exp = contactExpires(c);
-      if (exp !== undefined) input.expires = exp;
-      const q = contactQ(c);
-      if (q !== undefined) input.q = q;
-      const instance = contactInstance(c);
-      if (instance !== undefined) input.instance = instance;
-      const regId = contactRegId(c);
-      if (regId !== undefined) input.regId = regId;
-      inputs.push(input);
+      // Every field written, absent ones as undefined (applyRegister reads them so): one object
+      // shape for every REGISTER, instead of fields added one by one.
+      inputs.push({
+        uri: c.uri,
+        expires: contactExpires(c),
+        q: contactQ(c),
+        instance: contactInstance(c),
+        regId: contactRegId(c),
+      });
     }
     const now = this.#now();
-    const register: Writable<RegisterInput> = {
+    const register: RegisterInput = {
       aor,
       star,
       contacts: inputs,
+      expiresHeader: expires.value,
       callId: callId.value,
       cseq: cseq.value.seq,
       flow: {
@@ -116,12 +114,10 @@ export class Registrar {
         transport: flow.transport,
         remote: flow.remote,
       },
+      path: paths.value.length > 0 ? paths.value.map((p) => String(p)) : undefined,
+      userAgent: req.get('user-agent'),
       now,
     };
-    if (expires.value !== undefined) register.expiresHeader = expires.value;
-    if (paths.value.length > 0) register.path = paths.value.map((p) => String(p));
-    const userAgent = req.get('user-agent');
-    if (userAgent !== undefined) register.userAgent = userAgent;
     const policy = this.#policy;
     const store = this.#store;
     if (store.updateSync !== undefined) {
