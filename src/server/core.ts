@@ -172,7 +172,9 @@ export class SipCore {
       this.#statelessReply(req, flow, 400, 'Missing or pre-RFC 3261 Via branch');
       return;
     }
-    const existing = this.#servers.get(key);
+    // An empty table (only REGISTERs, answered at once, coming in) is not searched: a lookup
+    // would first copy and hash the key string.
+    const existing = this.#servers.size === 0 ? undefined : this.#servers.get(key);
     if (existing) {
       // A retransmission (e.g. over a new connection): repeat what we said, if anything.
       this.stats.retransmissions++;
@@ -181,14 +183,14 @@ export class SipCore {
       return;
     }
     const tx = new ServerTx(key, req, flow);
-    this.#servers.set(key, tx);
     if (tx.isInvite) {
+      this.#servers.set(key, tx);
       let set = this.#serversByConn.get(flow.connectionId);
       if (!set) this.#serversByConn.set(flow.connectionId, (set = new Set()));
       set.add(tx);
+      // RFC 3261 §16.2: a stateful proxy answers an INVITE with 100 Trying at once.
+      this.#reply(tx, 100);
     }
-    // RFC 3261 §16.2: a stateful proxy answers an INVITE with 100 Trying at once.
-    if (tx.isInvite) this.#reply(tx, 100);
     // Routed in this turn when nothing has to wait (an in-memory location store); a store that
     // must be waited for makes the rest asynchronous.
     try {
@@ -197,6 +199,10 @@ export class SipCore {
     } catch (err) {
       this.#routingFailed(tx, err);
     }
+    // Messages arrive one per turn, so nothing looks a transaction up while it is routed. A
+    // non-INVITE answered in this turn (a REGISTER with the in-memory store) has ended already
+    // (Timer J = 0 on a reliable transport, RFC 3261 §17.2.2): it never enters the table.
+    if (!tx.isInvite && tx.state !== 'terminated') this.#servers.set(key, tx);
   }
 
   #routingFailed(tx: ServerTx, err: unknown): void {
@@ -523,7 +529,8 @@ export class SipCore {
   }
 
   #forget(tx: ServerTx): void {
-    if (this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key);
+    // (A REGISTER answered at once was never entered: with the table empty, no key is hashed.)
+    if (this.#servers.size > 0 && this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key);
     if (!tx.isInvite) {
       this.#forwarder.forget(tx);
       return;

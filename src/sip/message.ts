@@ -11,6 +11,7 @@ import { toByteString } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
 import { canonicalName, headerKey, LIST_HEADERS, splitList } from './headers.js';
 import { type Contact, type NameAddr, parseContact, parseNameAddr } from './name-addr.js';
+import { equalsIgnoreCase } from './parameters.js';
 import {
   type CSeq,
   type MediaType,
@@ -730,6 +731,25 @@ export class SipMessage {
     const r = this.values('require');
     return r.ok ? r.value : [];
   }
+
+  /**
+   * Whether the option tags of `name` (Supported, Require) hold `tag`, ASCII case-insensitively:
+   * `supported().some(...)` without building the lists. Option tags are tokens, so commas alone
+   * split them; a value with a quote or '<' goes the general way (which may find it malformed).
+   */
+  hasOptionTag(name: string, tag: string): boolean {
+    const key = headerKey(name);
+    let found = false;
+    for (let i = this.indexOfKey(key); i !== -1; i = this.indexOfKey(key, i + 1)) {
+      const v = this.valueAt(i);
+      if (v.indexOf('"') !== -1 || v.indexOf('<') !== -1) {
+        const all = this.values(name);
+        return all.ok && all.value.some((t) => equalsIgnoreCase(t, tag));
+      }
+      if (!found) found = listHolds(v, tag);
+    }
+    return found;
+  }
 }
 
 // Cache slots for typed values.
@@ -809,6 +829,44 @@ function trimmed(v: string): string {
   const a = v.charCodeAt(0);
   const b = v.charCodeAt(n - 1);
   return a > 0x20 && a !== 0xa0 && b > 0x20 && b !== 0xa0 ? v : v.trim();
+}
+
+/** Whether a comma list without quotes or <> has `tag` among its trimmed elements (ASCII case-insensitively). */
+function listHolds(v: string, tag: string): boolean {
+  const n = v.length;
+  // One element (as `splitList` has it): the value itself when it starts and ends with a non-space.
+  if (v.indexOf(',') === -1 && n > 0 && v.charCodeAt(0) > 0x20 && v.charCodeAt(n - 1) > 0x20)
+    return n === tag.length && equalsIgnoreCaseAt(v, 0, tag);
+  let start = 0;
+  while (start <= n) {
+    let end = v.indexOf(',', start);
+    if (end === -1) end = n;
+    let a = start;
+    let b = end;
+    while (a < b && isTrimmed(v.charCodeAt(a))) a++;
+    while (b > a && isTrimmed(v.charCodeAt(b - 1))) b--;
+    if (b - a === tag.length && equalsIgnoreCaseAt(v, a, tag)) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+/** A char `String.prototype.trim` removes, among byte-string chars: TAB to CR, SP, NBSP. */
+function isTrimmed(c: number): boolean {
+  return (c >= 0x09 && c <= 0x0d) || c === 0x20 || c === 0xa0;
+}
+
+/** `equalsIgnoreCase(v.slice(a, a + tag.length), tag)` without the slice. */
+function equalsIgnoreCaseAt(v: string, a: number, tag: string): boolean {
+  for (let i = 0; i < tag.length; i++) {
+    let x = v.charCodeAt(a + i);
+    let y = tag.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0x41 && x <= 0x5a) x |= 0x20;
+    if (y >= 0x41 && y <= 0x5a) y |= 0x20;
+    if (x !== y) return false;
+  }
+  return true;
 }
 
 /** A new header line for building messages. */

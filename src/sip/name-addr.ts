@@ -124,8 +124,9 @@ export function parseContact(s: string): SipResult<Contact> {
 /** RFC 3261 §20.10 expires, q; RFC 5626 +sip.instance, reg-id, ob; RFC 5627 pub-gruu. */
 export function contactExpires(c: NameAddr): number | undefined {
   const v = c.params.get('expires');
-  if (v === undefined || !/^\d{1,10}$/.test(v)) return undefined;
-  return Math.min(Number(v), 0xffffffff);
+  if (v === undefined) return undefined;
+  const n = upTo10Digits(v);
+  return n === undefined ? undefined : Math.min(n, 0xffffffff);
 }
 
 export function contactQ(c: NameAddr): number | undefined {
@@ -146,8 +147,20 @@ export function contactInstance(c: NameAddr): string | undefined {
 
 export function contactRegId(c: NameAddr): number | undefined {
   const v = c.params.get('reg-id');
-  if (v === undefined || !/^\d{1,10}$/.test(v)) return undefined;
-  return Number(v);
+  return v === undefined ? undefined : upTo10Digits(v);
+}
+
+/** The value of 1 to 10 ASCII digits (`/^\d{1,10}$/`), else undefined; read without a regex. */
+function upTo10Digits(v: string): number | undefined {
+  const n = v.length;
+  if (n === 0 || n > 10) return undefined;
+  let x = 0;
+  for (let i = 0; i < n; i++) {
+    const d = v.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    x = x * 10 + d;
+  }
+  return x;
 }
 
 export function unquote(v: string): string {

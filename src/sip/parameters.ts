@@ -123,30 +123,13 @@ export function parseHeaderParams(s: string, i: number, what = 'parameter'): Sip
   return { ok: true, value: new Params(r) };
 }
 
-/** One parameter of `HEADER_PARAMS`, its name and value captured. */
-const HEADER_PARAM =
-  /[ \t]*;[ \t]*([-.!%*_+`'~0-9A-Za-z]+)[ \t]*(?:=[ \t]*([-.!%*_+`'~0-9A-Za-z:]+|"[^"\\]*(?:\\[\s\S][^"\\]*)*"|\[[^\]]*\])[ \t]*)?/y;
-
 /**
  * The parameter list split at once, or what is wrong with it (the detail of a SIP_BAD_PARAM),
- * for callers that read every parameter anyway (Via). Each parameter is one native match.
+ * for callers that read every parameter anyway (Via), and for a `Params.received` section when
+ * first read. One pass over the chars with native searches for quoted values: on V8 this costs
+ * less than a sticky regular expression per parameter (a match array and captures each).
  */
 export function parseHeaderParamList(s: string, i: number, what: string): Param[] | string {
-  const list: Param[] = [];
-  const n = s.length;
-  let j = skipWs(s, i);
-  while (j < n) {
-    HEADER_PARAM.lastIndex = j;
-    const m = HEADER_PARAM.exec(s);
-    if (m === null) return paramListError(s, i, what);
-    list.push({ name: m[1]!, value: m[2] });
-    j = HEADER_PARAM.lastIndex;
-  }
-  return list;
-}
-
-/** What is wrong with a parameter section that `HEADER_PARAM` does not split, char by char. */
-function paramListError(s: string, i: number, what: string): Param[] | string {
   const list: Param[] = [];
   const n = s.length;
   i = skipWs(s, i);

@@ -15,7 +15,8 @@ export function serialize(msg: SipMessage): Buffer {
   if (cl !== undefined && clEquals(cl, body.length)) {
     headers = msg.renderHeaders();
   } else {
-    const only = msg.fields('content-length')[0];
+    // A message we built has no Content-Length line (a response we answer with): no lookup of it.
+    const only = msg.has('content-length') ? msg.fields('content-length')[0] : undefined;
     headers = `${msg.renderHeaders('content-length')}${only?.name ?? 'Content-Length'}: ${body.length}\r\n`;
   }
   const head = `${msg.startLine}\r\n${headers}\r\n`;

@@ -72,6 +72,8 @@ export class SipUri {
     user?: string | undefined;
     password?: string | undefined;
     host: string;
+    /** How `host` is written, when the caller has classified it already (the parser). */
+    hostType?: HostType;
     port?: number | undefined;
     params?: Params;
     headers?: string;
@@ -80,7 +82,7 @@ export class SipUri {
     this.user = init.user;
     this.password = init.password;
     this.host = init.host;
-    this.hostType = hostTypeOf(init.host);
+    this.hostType = init.hostType ?? hostTypeOf(init.host);
     this.port = init.port;
     this.params = init.params ?? new Params();
     this.headers = init.headers ?? '';
@@ -241,17 +243,28 @@ export function parsePort(s: string): number | undefined {
 
 /** Parses an absolute URI: SIP/SIPS fully, tel loosely, any other scheme as `OtherUri`. */
 export function parseUri(s: string): SipResult<Uri> {
+  // The usual schemes, written in lower case, are recognised in place (no slice, no scan).
+  const sipScheme = sipSchemeAt(s);
+  if (sipScheme !== undefined) return parseSipRest(sipScheme, s, sipScheme.length + 1);
   const colon = s.indexOf(':');
   if (colon <= 0) return sipFail('SIP_BAD_URI', 'no scheme');
   const c0 = s.charCodeAt(0) | 0x20;
   if (c0 < 0x61 || c0 > 0x7a || !allIn(s.slice(1, colon), SCHEME, false))
     return sipFail('SIP_BAD_URI', 'bad scheme');
   const scheme = s.slice(0, colon).toLowerCase();
+  if (scheme === 'sip' || scheme === 'sips') return parseSipRest(scheme, s, colon + 1);
   const rest = s.slice(colon + 1);
-  if (scheme === 'sip' || scheme === 'sips') return parseSipRest(scheme, rest);
   if (scheme === 'tel') return parseTelRest(rest);
   if (rest.length === 0 || !allIn(rest, GENERIC, true)) return sipFail('SIP_BAD_URI', `bad ${scheme} URI`);
   return { ok: true, value: new OtherUri(scheme, s) };
+}
+
+/** 'sip' or 'sips' when `s` starts with `sip:` or `sips:` exactly (lower case); else undefined. */
+function sipSchemeAt(s: string): 'sip' | 'sips' | undefined {
+  if (s.charCodeAt(0) !== 0x73 || s.charCodeAt(1) !== 0x69 || s.charCodeAt(2) !== 0x70) return undefined;
+  const c3 = s.charCodeAt(3);
+  if (c3 === 0x3a /* : */) return 'sip';
+  return c3 === 0x73 /* s */ && s.charCodeAt(4) === 0x3a ? 'sips' : undefined;
 }
 
 /** Like `parseUri` but only SIP/SIPS URIs succeed; tel and others fail with 416. */
@@ -262,18 +275,23 @@ export function parseSipUri(s: string): SipResult<SipUri> {
   return { ok: true, value: r.value };
 }
 
-function parseSipRest(scheme: 'sip' | 'sips', rest: string): SipResult<SipUri> {
+/**
+ * The part of a SIP or SIPS URI after `scheme:`, which starts at `b` in `s`. Read in place with
+ * offsets: only the components kept are sliced out.
+ */
+function parseSipRest(scheme: 'sip' | 'sips', s: string, b: number): SipResult<SipUri> {
   // RFC 3261 §19.1.1: SIP-URI = "sip:" [ userinfo ] hostport uri-parameters [ headers ].
   // '@' cannot appear unescaped after the userinfo, so the first '@' ends it.
+  const n = s.length;
   let user: string | undefined;
   let password: string | undefined;
-  let i = 0;
-  const at = rest.indexOf('@');
+  let i = b;
+  const at = s.indexOf('@', b);
   if (at !== -1) {
-    const userinfo = rest.slice(0, at);
-    const pc = userinfo.indexOf(':');
-    user = pc === -1 ? userinfo : userinfo.slice(0, pc);
-    if (pc !== -1) password = userinfo.slice(pc + 1);
+    let pc = s.indexOf(':', b);
+    if (pc > at) pc = -1;
+    user = s.slice(b, pc === -1 ? at : pc);
+    if (pc !== -1) password = s.slice(pc + 1, at);
     // RFC 3261 §19.1.1: the user part may be empty only in a tel-subscriber-less form; reject ''.
     if (user.length === 0 || !allIn(user, USER, true)) return sipFail('SIP_BAD_URI', 'bad user part');
     if (password !== undefined && !allIn(password, PASSWORD, true))
@@ -281,39 +299,81 @@ function parseSipRest(scheme: 'sip' | 'sips', rest: string): SipResult<SipUri> {
     i = at + 1;
   }
   let hostEnd: number;
-  if (rest.charCodeAt(i) === 0x5b /* [ */) {
-    const close = rest.indexOf(']', i);
+  let hostType: HostType;
+  if (s.charCodeAt(i) === 0x5b /* [ */) {
+    const close = s.indexOf(']', i);
     if (close === -1) return sipFail('SIP_BAD_URI', 'unterminated IPv6 reference');
     hostEnd = close + 1;
+    if (!validIpv6(s.slice(i + 1, close))) return sipFail('SIP_BAD_URI', 'bad host');
+    hostType = 'ipv6';
   } else {
-    hostEnd = i;
-    while (hostEnd < rest.length) {
-      const c = rest.charCodeAt(hostEnd);
+    // One pass: the host runs to ':', ';', '?' or the end; every char of it must be a HOST char
+    // (RFC 3261 §25.1 hostname / IPv4address), and all digits and dots must be an IPv4 address:
+    // four octets of 1-3 digits, each at most 255 (`validIpv4`, checked on the way).
+    let digitsOrDots = true;
+    let dots = 0;
+    let octetDigits = 0;
+    let octet = 0;
+    let octetsOk = true;
+    for (hostEnd = i; hostEnd < n; hostEnd++) {
+      const c = s.charCodeAt(hostEnd);
       if (c === 0x3a || c === 0x3b || c === 0x3f) break; // : ; ?
-      hostEnd++;
+      if (c > 255 || HOST[c] !== 1) return sipFail('SIP_BAD_URI', 'bad host');
+      if (c >= 0x30 && c <= 0x39) {
+        octetDigits++;
+        octet = octet * 10 + (c - 0x30);
+      } else if (c === 0x2e) {
+        if (octetDigits === 0 || octetDigits > 3 || octet > 255) octetsOk = false;
+        dots++;
+        octetDigits = 0;
+        octet = 0;
+      } else digitsOrDots = false;
     }
+    if (hostEnd === i) return sipFail('SIP_BAD_URI', 'bad host');
+    if (digitsOrDots && !(octetsOk && dots === 3 && octetDigits > 0 && octetDigits <= 3 && octet <= 255))
+      return sipFail('SIP_BAD_URI', 'bad host');
+    hostType = digitsOrDots ? 'ipv4' : 'domain';
   }
-  const host = rest.slice(i, hostEnd);
-  if (!validHost(host)) return sipFail('SIP_BAD_URI', 'bad host');
+  const host = s.slice(i, hostEnd);
   let port: number | undefined;
   let j = hostEnd;
-  if (rest.charCodeAt(j) === 0x3a /* : */) {
+  if (s.charCodeAt(j) === 0x3a /* : */) {
     let k = j + 1;
-    while (k < rest.length && rest.charCodeAt(k) >= 0x30 && rest.charCodeAt(k) <= 0x39) k++;
-    port = parsePort(rest.slice(j + 1, k));
+    while (k < n && s.charCodeAt(k) >= 0x30 && s.charCodeAt(k) <= 0x39) k++;
+    port = parsePort(s.slice(j + 1, k));
     if (port === undefined) return sipFail('SIP_BAD_URI', 'bad port');
     j = k;
   }
-  const q = rest.indexOf('?', j);
-  const paramStr = rest.slice(j, q === -1 ? rest.length : q);
-  if (paramStr.length > 0 && paramStr.charCodeAt(0) !== 0x3b)
-    return sipFail('SIP_BAD_URI', 'junk after host');
-  const headers = q === -1 ? '' : rest.slice(q + 1);
-  if (!allIn(paramStr.slice(1), PARAM_OR_SEMI, true)) return sipFail('SIP_BAD_URI', 'bad parameter');
+  const q = s.indexOf('?', j);
+  const paramEnd = q === -1 ? n : q;
+  if (paramEnd > j && s.charCodeAt(j) !== 0x3b) return sipFail('SIP_BAD_URI', 'junk after host');
+  const headers = q === -1 ? '' : s.slice(q + 1);
+  // The range check ends at '?' or the end of `s`: an escape cut short reads '?' or nothing,
+  // neither a hex digit, as in a slice of the parameters alone.
+  if (paramEnd > j && !allInRange(s, j + 1, paramEnd, PARAM_OR_SEMI))
+    return sipFail('SIP_BAD_URI', 'bad parameter');
   if (headers.length > 0 && !allIn(headers, HEADERS, true)) return sipFail('SIP_BAD_URI', 'bad headers');
-  const params = parseUriParams(paramStr.slice(1));
-  for (const p of params.list) if (p.name.length === 0) return sipFail('SIP_BAD_URI', 'empty parameter name');
-  return { ok: true, value: new SipUri({ scheme, user, password, host, port, params, headers }) };
+  let params: Params;
+  if (paramEnd > j) {
+    params = parseUriParams(s.slice(j + 1, paramEnd));
+    for (const p of params.list)
+      if (p.name.length === 0) return sipFail('SIP_BAD_URI', 'empty parameter name');
+  } else params = new Params([]);
+  return { ok: true, value: new SipUri({ scheme, user, password, host, hostType, port, params, headers }) };
+}
+
+/** `allIn(s.slice(from, to), t, true)` without the slice (see `parseSipRest` for the escapes). */
+function allInRange(s: string, from: number, to: number, t: Uint8Array): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25 /* % */) {
+      if (!isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2))) return false;
+      i += 2;
+      continue;
+    }
+    if (c > 255 || t[c] !== 1) return false;
+  }
+  return true;
 }
 
 const PARAM_OR_SEMI = (() => {

@@ -361,3 +361,27 @@ test('loop detection: a request carrying our own Via with its hash is refused wi
   await alice.response(482);
   h.core.stop();
 });
+
+test('transactions: a REGISTER answered at once is not kept; a pending MESSAGE is, and its retransmission is absorbed', async () => {
+  for (const asyncStore of [false, true]) {
+    const h = harness({ asyncStore });
+    const alice = await h.registered('alice', 50001);
+    assert.equal(h.core.transactionCount, 0, `REGISTER ended (async store: ${asyncStore})`);
+    const bob = h.ua('bob', 50002);
+    const sent = bob.request('MESSAGE', 'alice', { body: 'hi' });
+    const down = await alice.next((m) => m.method === 'MESSAGE', 'MESSAGE');
+    assert.ok(h.core.transactionCount >= 1, 'the MESSAGE waits for its answer');
+    const retransmissions = h.core.stats.retransmissions;
+    bob.request('MESSAGE', 'alice', {
+      body: 'hi',
+      branch: sent.branch,
+      callId: sent.callId,
+      cseq: sent.cseq,
+    });
+    assert.equal(h.core.stats.retransmissions, retransmissions + 1);
+    alice.answer(down, 200, 'OK');
+    await bob.response(200, 'MESSAGE');
+    assert.equal(h.core.transactionCount, 0, 'answered: Timer J = 0 on a reliable transport');
+    h.core.stop();
+  }
+});

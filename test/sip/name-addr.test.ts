@@ -116,3 +116,40 @@ test('header parameters: LWS, quoted values with escapes, IPv6, no value; split 
     assert.ok(!e.ok && e.error.code === 'SIP_BAD_PARAM', bad);
   }
 });
+
+test('contact expires and reg-id: 1 to 10 digits, as /^\\d{1,10}$/ says, read without a regex', () => {
+  const cases: Array<[string, number | undefined]> = [
+    ['0', 0],
+    ['600', 600],
+    ['0600', 600],
+    ['4294967295', 4294967295],
+    ['9999999999', 9999999999],
+    ['12345678901', undefined],
+    ['', undefined],
+    ['1e3', undefined],
+    ['-1', undefined],
+    ['"600"', undefined],
+  ];
+  for (const [v, n] of cases) {
+    const c = na(`<sip:a@b>;expires=${v === '' ? '""' : v};reg-id=${v === '' ? '""' : v}`);
+    assert.equal(contactRegId(c), v === '' ? undefined : n, `reg-id ${v}`);
+    assert.equal(contactExpires(c), n === undefined ? undefined : Math.min(n, 0xffffffff), `expires ${v}`);
+  }
+});
+
+test('received parameters split when first read, as written: spaces, quoted values with escapes, IPv6', () => {
+  const c = na(
+    '<sip:a@b> ; +sip.instance = "<urn:uuid:1;2,\\"x\\">" ;received=[2001:db8::1];rport;maddr=1.2.3.4 ; q=0.5',
+  );
+  assert.deepEqual(c.params.list, [
+    { name: '+sip.instance', value: '"<urn:uuid:1;2,\\"x\\">"' },
+    { name: 'received', value: '[2001:db8::1]' },
+    { name: 'rport', value: undefined },
+    { name: 'maddr', value: '1.2.3.4' },
+    { name: 'q', value: '0.5' },
+  ]);
+  assert.equal(contactQ(c), 0.5);
+  assert.equal(contactInstance(c), 'urn:uuid:1;2,\\"x\\"');
+  for (const bad of ['<sip:a@b>;', '<sip:a@b>;x=', '<sip:a@b>;x="y', '<sip:a@b>;x=[1', '<sip:a@b>;x y'])
+    assert.equal(parseNameAddr(bad).ok, false, bad);
+});

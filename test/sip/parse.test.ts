@@ -319,3 +319,36 @@ test('header names: usual spellings, other cases, LWS before the colon, unknown 
   assert.deepEqual(m.getAll('X-CUSTOM-THING'), ['1', '2']);
   assert.equal(m.get('content-length'), '0');
 });
+
+test('hasOptionTag agrees with supported() / require() over spellings, spaces, lines and bad quoting', () => {
+  const lines: string[][] = [
+    [],
+    ['Supported: outbound'],
+    ['Supported: OutBound'],
+    ['Supported: path,gruu,outbound'],
+    ['Supported: path , outbound , gruu'],
+    ['Supported: path', 'Supported: outbound'],
+    ['Supported: outbound\xa0'],
+    ['Supported: path, outbound\xa0'],
+    ['Supported: \xa0outbound'],
+    ['Supported: outbounds'],
+    ['Supported: out bound'],
+    ['Supported: ,,outbound,,'],
+    ['Supported: "outbound"'],
+    ['Supported: "a,outbound'],
+    ['Supported: outbound', 'Supported: "x'],
+    ['Supported: <outbound>, outbound'],
+    ['k: outbound'],
+    ['Require: outbound'],
+  ];
+  for (const extra of lines) {
+    const m = parsed(msg([...BASIC.slice(0, 7), ...extra]));
+    for (const [name, list] of [
+      ['supported', m.supported()],
+      ['require', m.require()],
+    ] as const) {
+      const general = list.some((t) => t.toLowerCase() === 'outbound');
+      assert.equal(m.hasOptionTag(name, 'outbound'), general, `${name}: ${JSON.stringify(extra)}`);
+    }
+  }
+});

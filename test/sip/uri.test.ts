@@ -117,3 +117,53 @@ test('IPv4 hosts: four octets of 1-3 digits, each at most 255', async () => {
   assert.equal(validHost('[::ffff:1.2.3.4]'), true);
   assert.equal(validHost('[::ffff:1.2.3.400]'), false);
 });
+
+test('the in-place SIP URI reader agrees with the general checks (scheme case, host, escapes at the end)', () => {
+  // Upper-case schemes go the general way; the result is the same URI.
+  assert.equal(sip('SIP:alice@example.com').scheme, 'sip');
+  assert.equal(sip('Sips:alice@example.com').scheme, 'sips');
+  assert.equal(sip('sip:alice@127.0.0.1').hostType, 'ipv4');
+  assert.equal(sip('sip:127.0.0.1:5060;lr').hostType, 'ipv4');
+  assert.equal(sip('sip:x.invalid;transport=ws').hostType, 'domain');
+  assert.equal(sip('sip:a@b;x=%41?h=1').params.get('x'), '%41');
+  for (const bad of [
+    'sip:',
+    'sip:alice@',
+    'sip:alice@1.2.3',
+    'sip:alice@exa mple.com',
+    'sip:alice@example.com;x=%4?h=1',
+    'sip:alice@example.com;x=%4',
+    'sip:alice@example.com;=x',
+    'sip:alice@example.com;a;=x',
+    'sip:alice@example.comjunk>',
+    'sip:alice@[::1',
+    'sip:alice@example.com:99999',
+  ]) {
+    assert.equal(parseUri(bad).ok, false, bad);
+  }
+});
+
+test('a URI host of digits and dots is checked as validHost checks it', async () => {
+  const { validHost } = await import('../../src/sip/uri.js');
+  for (const h of [
+    '1.2.3.4',
+    '255.255.255.255',
+    '01.02.003.4',
+    '256.1.1.1',
+    '1.2.3.256',
+    '1234.1.1.1',
+    '0001.1.1.1',
+    '1.2.3',
+    '1.2.3.4.5',
+    '1..2.3',
+    '.1.2.3',
+    '1.2.3.',
+    '9',
+    '',
+    '1.2.3.4a',
+    'a1.2.3.4',
+  ]) {
+    assert.equal(parseUri(`sip:alice@${h};lr`).ok, validHost(h), h);
+    assert.equal(parseUri(`sip:${h}:5060`).ok, validHost(h), h);
+  }
+});

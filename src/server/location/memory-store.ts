@@ -51,8 +51,10 @@ export class MemoryLocationStore implements LocationStore {
   }
 
   updateSync<T>(aor: string, now: number, mutate: (current: readonly Binding[]) => Mutation<T>): T {
-    const { bindings, result } = mutate(this.lookupSync(aor, now));
-    this.#replace(aor, unexpired(bindings, now));
+    // The stored list is looked up once, for `mutate` and for `#replace` (which compares with it).
+    const stored = this.#byAor.get(aor);
+    const { bindings, result } = mutate(stored === undefined ? [] : unexpired(stored, now));
+    this.#replace(aor, unexpired(bindings, now), stored);
     return result;
   }
 
@@ -103,8 +105,8 @@ export class MemoryLocationStore implements LocationStore {
     this.#aorsByFlow.clear();
   }
 
-  #replace(aor: string, bindings: readonly Binding[]): void {
-    const old = this.#byAor.get(aor);
+  /** `old`: what is stored for `aor` now, when the caller has it already. */
+  #replace(aor: string, bindings: readonly Binding[], old = this.#byAor.get(aor)): void {
     if (bindings.length === 0) {
       if (old !== undefined) for (const b of old) this.#unindex(aor, b);
       this.#byAor.delete(aor);
@@ -121,6 +123,9 @@ export class MemoryLocationStore implements LocationStore {
     this.#byAor.set(aor, frozen);
     for (const b of frozen) {
       if (b.flowFailedAt !== undefined) continue;
+      // Every usable binding stored is indexed under its flow: a refresh on a flow the AoR had
+      // already (the usual REGISTER) finds the index right, and builds no key.
+      if (old !== undefined && hasLiveFlow(old, b)) continue;
       const key = flowKey(b.flow.node, b.flow.connectionId);
       let set = this.#aorsByFlow.get(key);
       if (set === undefined) this.#aorsByFlow.set(key, (set = new Set()));

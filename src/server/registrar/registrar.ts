@@ -24,8 +24,6 @@ import {
 } from './apply-register.js';
 import type { RegistrarPolicy } from './policy.js';
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
 /** Option tags we understand in Require (RFC 3261 §8.2.2.3: others get 420). */
 const SUPPORTED_TAGS = new Set(['path', 'outbound']);
 
@@ -39,10 +37,6 @@ function httpDate(now: number): string {
     dateText = new Date(sec * 1000).toUTCString();
   }
   return dateText;
-}
-
-function isOutboundTag(t: string): boolean {
-  return t.toLowerCase() === 'outbound';
 }
 
 function hasOutboundContact(inputs: readonly ContactInput[]): boolean {
@@ -74,7 +68,8 @@ export class Registrar {
    * (the in-memory store), else a Promise.
    */
   handle(req: SipMessage, flow: FlowInfo, aor: string): RegistrarReply | Promise<RegistrarReply> {
-    const required = req.require();
+    // Most REGISTERs have no Require: look for the line before building the list.
+    const required = req.has('require') ? req.require() : [];
     if (required.length > 0) {
       const unsupported = required.filter((t) => !SUPPORTED_TAGS.has(t.toLowerCase()));
       if (unsupported.length > 0) return { status: 420, headers: [['Unsupported', unsupported.join(', ')]] };
@@ -95,22 +90,22 @@ export class Registrar {
         star = true;
         continue;
       }
-      const input: Writable<ContactInput> = { uri: c.uri };
-      const exp = contactExpires(c);
-      if (exp !== undefined) input.expires = exp;
-      const q = contactQ(c);
-      if (q !== undefined) input.q = q;
-      const instance = contactInstance(c);
-      if (instance !== undefined) input.instance = instance;
-      const regId = contactRegId(c);
-      if (regId !== undefined) input.regId = regId;
-      inputs.push(input);
+      // Every field written, absent ones as undefined (applyRegister reads them so): one object
+      // shape for every REGISTER, instead of fields added one by one.
+      inputs.push({
+        uri: c.uri,
+        expires: contactExpires(c),
+        q: contactQ(c),
+        instance: contactInstance(c),
+        regId: contactRegId(c),
+      });
     }
     const now = this.#now();
-    const register: Writable<RegisterInput> = {
+    const register: RegisterInput = {
       aor,
       star,
       contacts: inputs,
+      expiresHeader: expires.value,
       callId: callId.value,
       cseq: cseq.value.seq,
       flow: {
@@ -119,12 +114,10 @@ export class Registrar {
         transport: flow.transport,
         remote: flow.remote,
       },
+      path: paths.value.length > 0 ? paths.value.map((p) => String(p)) : undefined,
+      userAgent: req.get('user-agent'),
       now,
     };
-    if (expires.value !== undefined) register.expiresHeader = expires.value;
-    if (paths.value.length > 0) register.path = paths.value.map((p) => String(p));
-    const userAgent = req.get('user-agent');
-    if (userAgent !== undefined) register.userAgent = userAgent;
     const policy = this.#policy;
     const store = this.#store;
     if (store.updateSync !== undefined) {
@@ -166,7 +159,7 @@ export class Registrar {
       headers.push(['Contact', v]);
     }
     // RFC 5626 §6: an outbound registration accepted says so.
-    if (hasOutboundContact(inputs) && req.supported().some(isOutboundTag))
+    if (hasOutboundContact(inputs) && req.hasOptionTag('supported', 'outbound'))
       headers.push(['Require', 'outbound']);
     // RFC 3327 §5.3: the registrar echoes the Path it stored.
     const paths = req.getAll('path');
