@@ -6,7 +6,7 @@
 import { endOfQuoted, isWs, skipWs, TOKEN } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
 import { Params, parseHeaderParams } from './parameters.js';
-import { parseUri, type Uri } from './uri.js';
+import { checkUri, parseUri, type Uri } from './uri.js';
 
 export class NameAddr {
   /** As written: a quoted-string with its quotes, or tokens; undefined when absent. */
@@ -29,6 +29,16 @@ export class NameAddr {
   parsedUri(): SipResult<Uri> {
     if (this.parsed === undefined) this.parsed = parseUri(this.uri);
     return this.parsed;
+  }
+
+  /**
+   * Whether the URI is well-formed, as `parsedUri` would find it, without building it when it
+   * was not parsed yet: validation checks URIs that are often never read (From, Contact).
+   */
+  validUri(): SipResult<void> {
+    const p = this.parsed;
+    if (p === undefined) return checkUri(this.uri);
+    return p.ok ? { ok: true, value: undefined } : p;
   }
 
   get tag(): string | undefined {

@@ -276,26 +276,41 @@ export function parseSipUri(s: string): SipResult<SipUri> {
 }
 
 /**
- * The part of a SIP or SIPS URI after `scheme:`, which starts at `b` in `s`. Read in place with
- * offsets: only the components kept are sliced out.
+ * Where `scanSipRest` found the components of the URI it accepted (parsing is synchronous, so
+ * these are never shared): the '@' ending the userinfo (-1: none) and the ':' before a password
+ * (-1: none), the host's bounds and type, the port, the parameters' bounds (after the first ';')
+ * and the '?' before the headers (-1: none).
  */
-function parseSipRest(scheme: 'sip' | 'sips', s: string, b: number): SipResult<SipUri> {
+let scAt = -1;
+let scPasswordColon = -1;
+let scHostStart = 0;
+let scHostEnd = 0;
+let scHostType: HostType = 'domain';
+let scPort: number | undefined;
+let scParamStart = 0;
+let scParamEnd = 0;
+let scQuery = -1;
+
+/**
+ * Checks the part of a SIP or SIPS URI after `scheme:`, which starts at `b` in `s`, in place
+ * (nothing is sliced out) and notes where its components are (`sc*`); returns the failure, or
+ * undefined when the URI is well-formed.
+ */
+function scanSipRest(s: string, b: number): SipResult<never> | undefined {
   // RFC 3261 §19.1.1: SIP-URI = "sip:" [ userinfo ] hostport uri-parameters [ headers ].
   // '@' cannot appear unescaped after the userinfo, so the first '@' ends it.
   const n = s.length;
-  let user: string | undefined;
-  let password: string | undefined;
   let i = b;
   const at = s.indexOf('@', b);
+  let pc = -1;
   if (at !== -1) {
-    let pc = s.indexOf(':', b);
+    pc = s.indexOf(':', b);
     if (pc > at) pc = -1;
-    user = s.slice(b, pc === -1 ? at : pc);
-    if (pc !== -1) password = s.slice(pc + 1, at);
+    const userEnd = pc === -1 ? at : pc;
     // RFC 3261 §19.1.1: the user part may be empty only in a tel-subscriber-less form; reject ''.
-    if (user.length === 0 || !allIn(user, USER, true)) return sipFail('SIP_BAD_URI', 'bad user part');
-    if (password !== undefined && !allIn(password, PASSWORD, true))
-      return sipFail('SIP_BAD_URI', 'bad password');
+    if (userEnd === b || !allInRange(s, b, userEnd, USER, userEnd))
+      return sipFail('SIP_BAD_URI', 'bad user part');
+    if (pc !== -1 && !allInRange(s, pc + 1, at, PASSWORD, at)) return sipFail('SIP_BAD_URI', 'bad password');
     i = at + 1;
   }
   let hostEnd: number;
@@ -334,7 +349,6 @@ function parseSipRest(scheme: 'sip' | 'sips', s: string, b: number): SipResult<S
       return sipFail('SIP_BAD_URI', 'bad host');
     hostType = digitsOrDots ? 'ipv4' : 'domain';
   }
-  const host = s.slice(i, hostEnd);
   let port: number | undefined;
   let j = hostEnd;
   if (s.charCodeAt(j) === 0x3a /* : */) {
@@ -347,27 +361,86 @@ function parseSipRest(scheme: 'sip' | 'sips', s: string, b: number): SipResult<S
   const q = s.indexOf('?', j);
   const paramEnd = q === -1 ? n : q;
   if (paramEnd > j && s.charCodeAt(j) !== 0x3b) return sipFail('SIP_BAD_URI', 'junk after host');
-  const headers = q === -1 ? '' : s.slice(q + 1);
-  // The range check ends at '?' or the end of `s`: an escape cut short reads '?' or nothing,
-  // neither a hex digit, as in a slice of the parameters alone.
-  if (paramEnd > j && !allInRange(s, j + 1, paramEnd, PARAM_OR_SEMI))
+  if (paramEnd > j && !allInRange(s, j + 1, paramEnd, PARAM_OR_SEMI, paramEnd))
     return sipFail('SIP_BAD_URI', 'bad parameter');
-  if (headers.length > 0 && !allIn(headers, HEADERS, true)) return sipFail('SIP_BAD_URI', 'bad headers');
-  let params: Params;
-  if (paramEnd > j) {
-    params = parseUriParams(s.slice(j + 1, paramEnd));
-    for (const p of params.list)
-      if (p.name.length === 0) return sipFail('SIP_BAD_URI', 'empty parameter name');
-  } else params = new Params([]);
-  return { ok: true, value: new SipUri({ scheme, user, password, host, hostType, port, params, headers }) };
+  if (q !== -1 && q + 1 < n && !allInRange(s, q + 1, n, HEADERS, n))
+    return sipFail('SIP_BAD_URI', 'bad headers');
+  if (paramEnd > j && emptyParamName(s, j + 1, paramEnd))
+    return sipFail('SIP_BAD_URI', 'empty parameter name');
+  scAt = at;
+  scPasswordColon = pc;
+  scHostStart = i;
+  scHostEnd = hostEnd;
+  scHostType = hostType;
+  scPort = port;
+  scParamStart = j + 1;
+  scParamEnd = paramEnd;
+  scQuery = q;
+  return undefined;
 }
 
-/** `allIn(s.slice(from, to), t, true)` without the slice (see `parseSipRest` for the escapes). */
-function allInRange(s: string, from: number, to: number, t: Uint8Array): boolean {
+/**
+ * Whether a parameter in `s[from, to)` (after the first ';') has an empty name: as
+ * `parseUriParams` splits them, empty segments are skipped, so only a segment that starts with
+ * '=' has one.
+ */
+function emptyParamName(s: string, from: number, to: number): boolean {
+  if (s.charCodeAt(from) === 0x3d /* = */) return true;
+  const i = s.indexOf(';=', from);
+  return i !== -1 && i < to;
+}
+
+/** The part of a SIP or SIPS URI after `scheme:` (at `b` in `s`): checked in place, then built. */
+function parseSipRest(scheme: 'sip' | 'sips', s: string, b: number): SipResult<SipUri> {
+  const bad = scanSipRest(s, b);
+  if (bad !== undefined) return bad;
+  const at = scAt;
+  const pc = scPasswordColon;
+  const user = at === -1 ? undefined : s.slice(b, pc === -1 ? at : pc);
+  const password = pc === -1 ? undefined : s.slice(pc + 1, at);
+  const headers = scQuery === -1 ? '' : s.slice(scQuery + 1);
+  const params =
+    scParamEnd >= scParamStart ? parseUriParams(s.slice(scParamStart, scParamEnd)) : new Params([]);
+  return {
+    ok: true,
+    value: new SipUri({
+      scheme,
+      user,
+      password,
+      host: s.slice(scHostStart, scHostEnd),
+      hostType: scHostType,
+      port: scPort,
+      params,
+      headers,
+    }),
+  };
+}
+
+/**
+ * `parseUri` without building the URI when it is a SIP or SIPS URI: for values that must be
+ * well-formed (RFC 3261 §16.3 step 1) but are not read (From, Contact of a REGISTER). Fails
+ * exactly as `parseUri` does.
+ */
+export function checkUri(s: string): SipResult<void> {
+  const sipScheme = sipSchemeAt(s);
+  if (sipScheme === undefined) {
+    const r = parseUri(s);
+    return r.ok ? OK : r;
+  }
+  return scanSipRest(s, sipScheme.length + 1) ?? OK;
+}
+
+const OK: SipResult<void> = Object.freeze({ ok: true as const, value: undefined });
+
+/**
+ * `allIn(s.slice(from, to), t, true)` without the slice: an escape's hex digits are read from
+ * `s` only before `limit` (the end of that slice, or a char that is not a hex digit).
+ */
+function allInRange(s: string, from: number, to: number, t: Uint8Array, limit: number): boolean {
   for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     if (c === 0x25 /* % */) {
-      if (!isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2))) return false;
+      if (i + 2 >= limit || !isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2))) return false;
       i += 2;
       continue;
     }
