@@ -394,8 +394,10 @@ export class SipCore {
     }
     if (this.#o.auth && !this.#authorised(tx, 'to')) return;
     const reply = this.#o.registrar.handle(req, tx.flow, `sip:${u.user}@${u.address}`);
-    if (reply instanceof Promise) return reply.then((r) => this.#reply(tx, r.status, r.reason, r.headers));
-    this.#reply(tx, reply.status, reply.reason, reply.headers);
+    // The registrar's header values are byte strings (`RegistrarReply`): not scanned again.
+    if (reply instanceof Promise)
+      return reply.then((r) => this.#reply(tx, r.status, r.reason, r.headers, true));
+    this.#reply(tx, reply.status, reply.reason, reply.headers, true);
     return;
   }
 
@@ -478,8 +480,9 @@ export class SipCore {
     status: number,
     reason?: string,
     headers?: ReadonlyArray<readonly [string, string]>,
+    byteHeaders = false,
   ): void {
-    const res = createResponse(tx.request, status, reason, headers ? { headers } : {});
+    const res = createResponse(tx.request, status, reason, headers ? { headers, byteHeaders } : {});
     if (!res.ok) {
       this.#log.warn({ err: res.error }, 'cannot build a response');
       return;

@@ -428,6 +428,17 @@ export class SipMessage {
     this.touched(key);
   }
 
+  /**
+   * `add` at the bottom for a value the caller built from byte strings (parts of a received
+   * message, digits, ASCII) that starts and ends with a non-space: it is kept as given, not
+   * scanned for text to encode (see `byteField`).
+   */
+  addBytes(name: string, value: string): void {
+    const key = headerKey(name);
+    this.insert(this.keys.length, byteField(name, key, value));
+    this.touched(key);
+  }
+
   /** Removes every line of a header; returns how many. */
   remove(name: string): number {
     const key = headerKey(name);

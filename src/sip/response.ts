@@ -73,6 +73,11 @@ export interface ResponseOptions {
   readonly toTag?: string;
   /** Extra headers, appended in order. */
   readonly headers?: ReadonlyArray<readonly [string, string]>;
+  /**
+   * The extra headers' values are byte strings that start and end with a non-space (built from
+   * the request, digits and ASCII, as the registrar's are): added as given, not scanned.
+   */
+  readonly byteHeaders?: boolean;
   readonly body?: Buffer | string;
   readonly contentType?: string;
 }
@@ -126,7 +131,10 @@ export function createResponse(
     }
   }
   const extra = opts.headers;
-  if (extra !== undefined) for (const [name, value] of extra) res.add(name, value);
+  if (extra !== undefined) {
+    if (opts.byteHeaders === true) for (const [name, value] of extra) res.addBytes(name, value);
+    else for (const [name, value] of extra) res.add(name, value);
+  }
   if (opts.body !== undefined) {
     res.body = typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : opts.body;
     if (opts.contentType !== undefined) res.add('Content-Type', opts.contentType);

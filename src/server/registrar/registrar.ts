@@ -11,6 +11,7 @@ import {
   contactQ,
   contactRegId,
   type SipMessage,
+  toByteString,
 } from '../../sip/index.js';
 import type { Binding } from '../location/binding.js';
 import type { LocationStore } from '../location/store.js';
@@ -39,11 +40,20 @@ function httpDate(now: number): string {
   return dateText;
 }
 
+function isByteString(s: string): boolean {
+  return toByteString(s) === s;
+}
+
 function hasOutboundContact(inputs: readonly ContactInput[]): boolean {
   for (const c of inputs) if (c.instance !== undefined && c.regId !== undefined) return true;
   return false;
 }
 
+/**
+ * The answer to a REGISTER. Header values are byte strings that start and end with a non-space
+ * (built from the request, the bindings, digits and ASCII): the response takes them as they are
+ * (`ResponseOptions.byteHeaders`).
+ */
 export interface RegistrarReply {
   readonly status: number;
   readonly reason?: string;
@@ -156,6 +166,10 @@ export class Registrar {
       let v = `<${b.contact}>;expires=${remainingSeconds(b, now)}`;
       if (b.instance !== undefined) v += `;+sip.instance="<${b.instance}>"`;
       if (b.regId !== undefined) v += `;reg-id=${b.regId}`;
+      // Bindings made from requests hold byte strings; a store might hand back text (chars above
+      // U+00FF), which is encoded as `SipMessage.add` would encode the value.
+      if (!isByteString(b.contact) || (b.instance !== undefined && !isByteString(b.instance)))
+        v = toByteString(v);
       headers.push(['Contact', v]);
     }
     // RFC 5626 §6: an outbound registration accepted says so.
