@@ -569,9 +569,12 @@ export class SipMessage {
   private listOf<T>(slot: number, key: string, parse: (s: string) => SipResult<T>): SipResult<T[]> {
     const hit = this.slot(slot);
     if (hit !== undefined) return hit as SipResult<T[]>;
-    // The usual case, one line with one value, without building the lists of lines and values.
+    // No line (Route, Record-Route, Path of most requests): the empty list, without a search
+    // for lines and values.
     const i = this.indexOfKey(key);
-    if (i !== -1 && this.indexOfKey(key, i + 1) === -1) {
+    if (i === -1) return this.store(slot, { ok: true as const, value: [] });
+    // The usual case, one line with one value, without building the lists of lines and values.
+    if (this.indexOfKey(key, i + 1) === -1) {
       const v = this.valueAt(i);
       const n = v.length;
       if (n > 0 && v.indexOf(',') === -1 && v.charCodeAt(0) > 0x20 && v.charCodeAt(n - 1) > 0x20) {
