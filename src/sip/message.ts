@@ -335,6 +335,11 @@ export class SipMessage {
     return this.indexOfKey(headerKey(name)) !== -1;
   }
 
+  /** `has` for a key (lower-case full name, e.g. 'content-length'): no lookup of the name. */
+  hasKey(key: string): boolean {
+    return this.indexOfKey(key) !== -1;
+  }
+
   /** Values of every line of a header, in order, unsplit. */
   getAll(name: string): string[] {
     const key = headerKey(name);

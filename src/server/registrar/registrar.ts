@@ -79,7 +79,7 @@ export class Registrar {
    */
   handle(req: SipMessage, flow: FlowInfo, aor: string): RegistrarReply | Promise<RegistrarReply> {
     // Most REGISTERs have no Require: look for the line before building the list.
-    const required = req.has('require') ? req.require() : [];
+    const required = req.hasKey('require') ? req.require() : [];
     if (required.length > 0) {
       const unsupported = required.filter((t) => !SUPPORTED_TAGS.has(t.toLowerCase()));
       if (unsupported.length > 0) return { status: 420, headers: [['Unsupported', unsupported.join(', ')]] };
