@@ -245,14 +245,14 @@ export function parsePort(s: string): number | undefined {
 export function parseUri(s: string): SipResult<Uri> {
   // The usual schemes, written in lower case, are recognised in place (no slice, no scan).
   const sipScheme = sipSchemeAt(s);
-  if (sipScheme !== undefined) return parseSipRest(sipScheme, s, sipScheme.length + 1);
+  if (sipScheme !== undefined) return readSipRest(sipScheme, s, sipScheme.length + 1, true);
   const colon = s.indexOf(':');
   if (colon <= 0) return sipFail('SIP_BAD_URI', 'no scheme');
   const c0 = s.charCodeAt(0) | 0x20;
   if (c0 < 0x61 || c0 > 0x7a || !allIn(s.slice(1, colon), SCHEME, false))
     return sipFail('SIP_BAD_URI', 'bad scheme');
   const scheme = s.slice(0, colon).toLowerCase();
-  if (scheme === 'sip' || scheme === 'sips') return parseSipRest(scheme, s, colon + 1);
+  if (scheme === 'sip' || scheme === 'sips') return readSipRest(scheme, s, colon + 1, true);
   const rest = s.slice(colon + 1);
   if (scheme === 'tel') return parseTelRest(rest);
   if (rest.length === 0 || !allIn(rest, GENERIC, true)) return sipFail('SIP_BAD_URI', `bad ${scheme} URI`);
@@ -275,28 +275,21 @@ export function parseSipUri(s: string): SipResult<SipUri> {
   return { ok: true, value: r.value };
 }
 
-/**
- * Where `scanSipRest` found the components of the URI it accepted (parsing is synchronous, so
- * these are never shared): the '@' ending the userinfo (-1: none) and the ':' before a password
- * (-1: none), the host's bounds and type, the port, the parameters' bounds (after the first ';')
- * and the '?' before the headers (-1: none).
- */
-let scAt = -1;
-let scPasswordColon = -1;
-let scHostStart = 0;
-let scHostEnd = 0;
-let scHostType: HostType = 'domain';
-let scPort: number | undefined;
-let scParamStart = 0;
-let scParamEnd = 0;
-let scQuery = -1;
+const OK: SipResult<undefined> = Object.freeze({ ok: true as const, value: undefined });
 
 /**
- * Checks the part of a SIP or SIPS URI after `scheme:`, which starts at `b` in `s`, in place
- * (nothing is sliced out) and notes where its components are (`sc*`); returns the failure, or
- * undefined when the URI is well-formed.
+ * The part of a SIP or SIPS URI after `scheme:`, which starts at `b` in `s`, read in place: it
+ * is checked with offsets, and only when `build` is set are the components sliced out and the
+ * URI built (else the value is undefined: the URI is well-formed).
  */
-function scanSipRest(s: string, b: number): SipResult<never> | undefined {
+function readSipRest(scheme: 'sip' | 'sips', s: string, b: number, build: true): SipResult<SipUri>;
+function readSipRest(scheme: 'sip' | 'sips', s: string, b: number, build: false): SipResult<undefined>;
+function readSipRest(
+  scheme: 'sip' | 'sips',
+  s: string,
+  b: number,
+  build: boolean,
+): SipResult<SipUri | undefined> {
   // RFC 3261 §19.1.1: SIP-URI = "sip:" [ userinfo ] hostport uri-parameters [ headers ].
   // '@' cannot appear unescaped after the userinfo, so the first '@' ends it.
   const n = s.length;
@@ -361,59 +354,50 @@ function scanSipRest(s: string, b: number): SipResult<never> | undefined {
   const q = s.indexOf('?', j);
   const paramEnd = q === -1 ? n : q;
   if (paramEnd > j && s.charCodeAt(j) !== 0x3b) return sipFail('SIP_BAD_URI', 'junk after host');
-  if (paramEnd > j && !allInRange(s, j + 1, paramEnd, PARAM_OR_SEMI, paramEnd))
-    return sipFail('SIP_BAD_URI', 'bad parameter');
+  const params = paramEnd > j ? checkParams(s, j + 1, paramEnd) : PARAMS_OK;
+  if (params === BAD_PARAM) return sipFail('SIP_BAD_URI', 'bad parameter');
   if (q !== -1 && q + 1 < n && !allInRange(s, q + 1, n, HEADERS, n))
     return sipFail('SIP_BAD_URI', 'bad headers');
-  if (paramEnd > j && emptyParamName(s, j + 1, paramEnd))
-    return sipFail('SIP_BAD_URI', 'empty parameter name');
-  scAt = at;
-  scPasswordColon = pc;
-  scHostStart = i;
-  scHostEnd = hostEnd;
-  scHostType = hostType;
-  scPort = port;
-  scParamStart = j + 1;
-  scParamEnd = paramEnd;
-  scQuery = q;
-  return undefined;
-}
-
-/**
- * Whether a parameter in `s[from, to)` (after the first ';') has an empty name: as
- * `parseUriParams` splits them, empty segments are skipped, so only a segment that starts with
- * '=' has one.
- */
-function emptyParamName(s: string, from: number, to: number): boolean {
-  if (s.charCodeAt(from) === 0x3d /* = */) return true;
-  const i = s.indexOf(';=', from);
-  return i !== -1 && i < to;
-}
-
-/** The part of a SIP or SIPS URI after `scheme:` (at `b` in `s`): checked in place, then built. */
-function parseSipRest(scheme: 'sip' | 'sips', s: string, b: number): SipResult<SipUri> {
-  const bad = scanSipRest(s, b);
-  if (bad !== undefined) return bad;
-  const at = scAt;
-  const pc = scPasswordColon;
-  const user = at === -1 ? undefined : s.slice(b, pc === -1 ? at : pc);
-  const password = pc === -1 ? undefined : s.slice(pc + 1, at);
-  const headers = scQuery === -1 ? '' : s.slice(scQuery + 1);
-  const params =
-    scParamEnd >= scParamStart ? parseUriParams(s.slice(scParamStart, scParamEnd)) : new Params([]);
+  if (params === EMPTY_PARAM_NAME) return sipFail('SIP_BAD_URI', 'empty parameter name');
+  if (!build) return OK;
   return {
     ok: true,
     value: new SipUri({
       scheme,
-      user,
-      password,
-      host: s.slice(scHostStart, scHostEnd),
-      hostType: scHostType,
-      port: scPort,
-      params,
-      headers,
+      user: at === -1 ? undefined : s.slice(b, pc === -1 ? at : pc),
+      password: pc === -1 ? undefined : s.slice(pc + 1, at),
+      host: s.slice(i, hostEnd),
+      hostType,
+      port,
+      params: paramEnd > j ? parseUriParams(s.slice(j + 1, paramEnd)) : new Params([]),
+      headers: q === -1 ? '' : s.slice(q + 1),
     }),
   };
+}
+
+const PARAMS_OK = 0;
+const BAD_PARAM = 1;
+const EMPTY_PARAM_NAME = 2;
+
+/**
+ * The URI parameters in `s[from, to)` (after the first ';'), in one pass: BAD_PARAM for a char
+ * outside paramchar / ';' / '=' or a short escape, else EMPTY_PARAM_NAME when a parameter has an
+ * empty name (as `parseUriParams` splits them, empty segments are skipped, so only a segment
+ * that starts with '=' has one), else PARAMS_OK.
+ */
+function checkParams(s: string, from: number, to: number): number {
+  let emptyName = false;
+  let prev = 0x3b; // the ';' before `from`
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25 /* % */) {
+      if (i + 2 >= to || !isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2))) return BAD_PARAM;
+      i += 2;
+    } else if (c > 255 || PARAM_OR_SEMI[c] !== 1) return BAD_PARAM;
+    else if (c === 0x3d /* = */ && prev === 0x3b) emptyName = true;
+    prev = c;
+  }
+  return emptyName ? EMPTY_PARAM_NAME : PARAMS_OK;
 }
 
 /**
@@ -427,10 +411,8 @@ export function checkUri(s: string): SipResult<void> {
     const r = parseUri(s);
     return r.ok ? OK : r;
   }
-  return scanSipRest(s, sipScheme.length + 1) ?? OK;
+  return readSipRest(sipScheme, s, sipScheme.length + 1, false);
 }
-
-const OK: SipResult<void> = Object.freeze({ ok: true as const, value: undefined });
 
 /**
  * `allIn(s.slice(from, to), t, true)` without the slice: an escape's hex digits are read from
