@@ -760,12 +760,12 @@ export class SipMessage {
     const key = headerKey(name);
     let found = false;
     for (let i = this.indexOfKey(key); i !== -1; i = this.indexOfKey(key, i + 1)) {
-      const v = this.valueAt(i);
-      if (v.indexOf('"') !== -1 || v.indexOf('<') !== -1) {
+      const holds = listHolds(this.valueAt(i), tag);
+      if (holds === undefined) {
         const all = this.values(name);
         return all.ok && all.value.some((t) => equalsIgnoreCase(t, tag));
       }
-      if (!found) found = listHolds(v, tag);
+      if (holds) found = true;
     }
     return found;
   }
@@ -850,24 +850,32 @@ function trimmed(v: string): string {
   return a > 0x20 && a !== 0xa0 && b > 0x20 && b !== 0xa0 ? v : v.trim();
 }
 
-/** Whether a comma list without quotes or <> has `tag` among its trimmed elements (ASCII case-insensitively). */
-function listHolds(v: string, tag: string): boolean {
+/**
+ * Whether the comma list `v` has `tag` among its elements, ASCII case-insensitively, as
+ * `splitList` trims them; undefined when `v` holds a quote or '<' (only `splitList` splits those
+ * right). One pass over the chars: option tags are short, and a native search per comma costs
+ * more than the loop.
+ */
+function listHolds(v: string, tag: string): boolean | undefined {
   const n = v.length;
-  // One element (as `splitList` has it): the value itself when it starts and ends with a non-space.
-  if (v.indexOf(',') === -1 && n > 0 && v.charCodeAt(0) > 0x20 && v.charCodeAt(n - 1) > 0x20)
-    return n === tag.length && equalsIgnoreCaseAt(v, 0, tag);
+  let found = false;
   let start = 0;
-  while (start <= n) {
-    let end = v.indexOf(',', start);
-    if (end === -1) end = n;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? v.charCodeAt(i) : 0x2c;
+    if (c === 0x22 /* " */ || c === 0x3c /* < */) return undefined;
+    if (c !== 0x2c /* , */) continue;
     let a = start;
-    let b = end;
-    while (a < b && isTrimmed(v.charCodeAt(a))) a++;
-    while (b > a && isTrimmed(v.charCodeAt(b - 1))) b--;
-    if (b - a === tag.length && equalsIgnoreCaseAt(v, a, tag)) return true;
-    start = end + 1;
+    let b = i;
+    // One element (no comma) that starts and ends with a non-space is taken whole, as
+    // `splitList` takes it; others are trimmed as `trim` would trim them.
+    if (start !== 0 || i !== n || n === 0 || v.charCodeAt(0) <= 0x20 || v.charCodeAt(n - 1) <= 0x20) {
+      while (a < b && isTrimmed(v.charCodeAt(a))) a++;
+      while (b > a && isTrimmed(v.charCodeAt(b - 1))) b--;
+    }
+    if (!found && b - a === tag.length && equalsIgnoreCaseAt(v, a, tag)) found = true;
+    start = i + 1;
   }
-  return false;
+  return found;
 }
 
 /** A char `String.prototype.trim` removes, among byte-string chars: TAB to CR, SP, NBSP. */

@@ -338,6 +338,9 @@ test('hasOptionTag agrees with supported() / require() over spellings, spaces, l
     ['Supported: "a,outbound'],
     ['Supported: outbound', 'Supported: "x'],
     ['Supported: <outbound>, outbound'],
+    ['Supported: outbound, "x'],
+    ['Supported: outbound,path', 'Supported: <x'],
+    ['Supported: \toutbound ,'],
     ['k: outbound'],
     ['Require: outbound'],
   ];
