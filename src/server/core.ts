@@ -244,7 +244,7 @@ export class SipCore {
       return;
     }
     // §16.3 step 5: we support no extension a proxy must understand.
-    const proxyRequire = req.getAll('proxy-require');
+    const proxyRequire = req.hasKey('proxy-require') ? req.getAll('proxy-require') : [];
     if (proxyRequire.length > 0) {
       this.#reply(tx, 420, undefined, [['Unsupported', proxyRequire.join(', ')]]);
       return;

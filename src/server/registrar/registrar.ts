@@ -176,8 +176,7 @@ export class Registrar {
     if (hasOutboundContact(inputs) && req.hasOptionTag('supported', 'outbound'))
       headers.push(['Require', 'outbound']);
     // RFC 3327 §5.3: the registrar echoes the Path it stored.
-    const paths = req.getAll('path');
-    for (const p of paths) headers.push(['Path', p]);
+    if (req.hasKey('path')) for (const p of req.getAll('path')) headers.push(['Path', p]);
     headers.push(['Date', httpDate(now)]);
     return headers;
   }
