@@ -101,8 +101,9 @@ export function applyRegister(
     wanted.push({ c, expires });
   }
 
-  // A copy to change (`slice`: no iteration protocol, unlike a spread).
-  let next = current.slice();
+  // A copy to change. Not `slice`: the stored list is frozen, which V8's fast `slice` does not
+  // take (it goes the generic way, ~20 times slower than a spread).
+  let next = [...current];
   for (const { c, expires } of wanted) {
     const i = firstSame(next, c);
     const existing = i >= 0 ? next[i] : undefined;
