@@ -350,7 +350,9 @@ export class SipCore {
   /** Forward to the usable bindings of the Request-URI's AoR (parallel forking), or answer why not. */
   #toBindings(tx: ServerTx, user: string, domain: string, bindings: readonly Binding[], now: number): void {
     const targets: Target[] = [];
-    for (const b of bindings) {
+    // Indexed: a store's list may be frozen, which V8 iterates slowly with `for...of`.
+    for (let i = 0; i < bindings.length; i++) {
+      const b = bindings[i] as Binding;
       if (!isUsable(b, now)) continue;
       const flow = b.flow.node === this.#o.identity.node ? this.#o.port.flow(b.flow.connectionId) : undefined;
       if (flow === undefined) continue;
