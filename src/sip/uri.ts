@@ -400,6 +400,23 @@ function checkParams(s: string, from: number, to: number): number {
   return emptyName ? EMPTY_PARAM_NAME : PARAMS_OK;
 }
 
+// The usual SIP URI after `sip:` as one regular expression (RFC 3261 §19.1.1, §25.1), built from
+// the tables above: [ user [ ":" password ] "@" ] host [ ":" port ] *( ";" param ) [ "?" headers ].
+// It accepts only what `readSipRest` accepts: a host of digits and dots only as an IPv4 address
+// (octets 0-255, 1-3 digits), a port of 1-4 digits, no parameter with an empty name. Each part
+// ends where the next one's first char is not allowed, so a match never backtracks far.
+const ESC = '%[0-9A-Fa-f]{2}';
+const OCTET = '(?:[01]?[0-9]?[0-9]|2[0-4][0-9]|25[0-5])';
+const USUAL_SIP_REST = new RegExp(
+  `(?:(?:[-_.!~*'()A-Za-z0-9&=+$,;?/]|${ESC})+(?::(?:[-_.!~*'()A-Za-z0-9&=+$,]|${ESC})*)?@)?` +
+    `(?:[0-9.]*[-_A-Za-z][-._A-Za-z0-9]*|(?:${OCTET}\\.){3}${OCTET})(?::[0-9]{1,4})?` +
+    `(?:;(?:(?:[-_.!~*'()A-Za-z0-9[\\]/:&+$]|${ESC})(?:[-_.!~*'()A-Za-z0-9[\\]/:&+$=]|${ESC})*)?)*` +
+    `(?:\\?(?:[-_.!~*'()A-Za-z0-9[\\]/?:+$=&]|${ESC})*)?$`,
+  'y',
+);
+/** Longer URIs are read char by char: the expression is kept to what it matches quickly. */
+const USUAL_MAX = 256;
+
 /**
  * `parseUri` without building the URI when it is a SIP or SIPS URI: for values that must be
  * well-formed (RFC 3261 §16.3 step 1) but are not read (From, Contact of a REGISTER). Fails
@@ -410,6 +427,12 @@ export function checkUri(s: string): SipResult<void> {
   if (sipScheme === undefined) {
     const r = parseUri(s);
     return r.ok ? OK : r;
+  }
+  // The usual URI is proven well-formed in one native match; any other is read char by char,
+  // which finds what is wrong with it.
+  if (s.length <= USUAL_MAX) {
+    USUAL_SIP_REST.lastIndex = sipScheme.length + 1;
+    if (USUAL_SIP_REST.test(s)) return OK;
   }
   return readSipRest(sipScheme, s, sipScheme.length + 1, false);
 }

@@ -192,6 +192,16 @@ test('checkUri fails exactly where parseUri does, with the same error', async ()
     'sip:a@host?a b',
     'sip:a@hostjunk>',
     'sip:a@[::1',
+    'sip:a@001.2.3.4',
+    'sip:a@1.2.3.256',
+    'sip:a@1.2.3.4.5',
+    'sip:a@host:65535',
+    'sip:a@host:',
+    'sip:a:@h',
+    'sip:a@h;x=%41;y?%41=b',
+    'sip:a@h;x=%4g',
+    'sip:a;b?c/d@h',
+    `sip:a@${'b'.repeat(300)}`,
   ]) {
     const parsed = parseUri(s);
     const checked = checkUri(s);
