@@ -111,6 +111,11 @@ export class SipMessage {
      * lines, and the lines (a field, or an index into `offs`) when they are not `offs` in order.
      */
     raw?: { src: string; keys: string[]; offs: HeaderOffsets; entries?: Array<HeaderField | number> };
+    /**
+     * Parser only: `contentLength()` as read while framing the message (the value of its first
+     * Content-Length line, or undefined when it has none), so that it is not read twice.
+     */
+    knownContentLength?: SipResult<number | undefined>;
   }) {
     this.kind = init.kind;
     this._method = init.method ?? '';
@@ -131,6 +136,7 @@ export class SipMessage {
       this.keys = hs.map((h) => h.key);
       this.entries = hs.slice();
     }
+    if (init.knownContentLength !== undefined) this.store(S_CL, init.knownContentLength);
   }
 
   get isRequest(): boolean {
