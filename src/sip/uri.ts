@@ -403,15 +403,26 @@ function checkParams(s: string, from: number, to: number): number {
 // The usual SIP URI after `sip:` as one regular expression (RFC 3261 §19.1.1, §25.1), built from
 // the tables above: [ user [ ":" password ] "@" ] host [ ":" port ] *( ";" param ) [ "?" headers ].
 // It accepts only what `readSipRest` accepts: a host of digits and dots only as an IPv4 address
-// (octets 0-255, 1-3 digits), a port of 1-4 digits, no parameter with an empty name. Each part
-// ends where the next one's first char is not allowed, so a match never backtracks far.
+// (octets 0-255, 1-3 digits), a port of 1-4 digits, no parameter with an empty name. Runs of
+// chars with escapes are written `[c]*(?:%HH[c]*)*` (no alternation per char, which is slow),
+// and each part ends where the next one's first char is not allowed: a match never backtracks far.
 const ESC = '%[0-9A-Fa-f]{2}';
+/** Chars of class `c` and escapes: `count` '*' any, '+' at least one. */
+function escaped(c: string, count: '*' | '+'): string {
+  const run = `[${c}]*(?:${ESC}[${c}]*)*`;
+  return count === '*' ? run : `(?:[${c}]|${ESC})${run}`;
+}
+const USER_C = "-_.!~*'()A-Za-z0-9&=+$,;?/";
+const PASSWORD_C = "-_.!~*'()A-Za-z0-9&=+$,";
+const PARAM_C = "-_.!~*'()A-Za-z0-9[\\]/:&+$";
+const HEADERS_C = "-_.!~*'()A-Za-z0-9[\\]/?:+$=&";
 const OCTET = '(?:[01]?[0-9]?[0-9]|2[0-4][0-9]|25[0-5])';
 const USUAL_SIP_REST = new RegExp(
-  `(?:(?:[-_.!~*'()A-Za-z0-9&=+$,;?/]|${ESC})+(?::(?:[-_.!~*'()A-Za-z0-9&=+$,]|${ESC})*)?@)?` +
+  `(?:${escaped(USER_C, '+')}(?::${escaped(PASSWORD_C, '*')})?@)?` +
     `(?:[0-9.]*[-_A-Za-z][-._A-Za-z0-9]*|(?:${OCTET}\\.){3}${OCTET})(?::[0-9]{1,4})?` +
-    `(?:;(?:(?:[-_.!~*'()A-Za-z0-9[\\]/:&+$]|${ESC})(?:[-_.!~*'()A-Za-z0-9[\\]/:&+$=]|${ESC})*)?)*` +
-    `(?:\\?(?:[-_.!~*'()A-Za-z0-9[\\]/?:+$=&]|${ESC})*)?$`,
+    // A parameter's first char is not '=' (an empty name); '=' may follow.
+    `(?:;(?:(?:[${PARAM_C}]|${ESC})${escaped(`${PARAM_C}=`, '*')})?)*` +
+    `(?:\\?${escaped(HEADERS_C, '*')})?$`,
   'y',
 );
 /** Longer URIs are read char by char: the expression is kept to what it matches quickly. */
