@@ -244,7 +244,7 @@ export class SipCore {
       return;
     }
     // §16.3 step 5: we support no extension a proxy must understand.
-    const proxyRequire = req.getAll('proxy-require');
+    const proxyRequire = req.hasKey('proxy-require') ? req.getAll('proxy-require') : [];
     if (proxyRequire.length > 0) {
       this.#reply(tx, 420, undefined, [['Unsupported', proxyRequire.join(', ')]]);
       return;
@@ -350,7 +350,9 @@ export class SipCore {
   /** Forward to the usable bindings of the Request-URI's AoR (parallel forking), or answer why not. */
   #toBindings(tx: ServerTx, user: string, domain: string, bindings: readonly Binding[], now: number): void {
     const targets: Target[] = [];
-    for (const b of bindings) {
+    // Indexed: a store's list may be frozen, which V8 iterates slowly with `for...of`.
+    for (let i = 0; i < bindings.length; i++) {
+      const b = bindings[i] as Binding;
       if (!isUsable(b, now)) continue;
       const flow = b.flow.node === this.#o.identity.node ? this.#o.port.flow(b.flow.connectionId) : undefined;
       if (flow === undefined) continue;
@@ -394,8 +396,10 @@ export class SipCore {
     }
     if (this.#o.auth && !this.#authorised(tx, 'to')) return;
     const reply = this.#o.registrar.handle(req, tx.flow, `sip:${u.user}@${u.address}`);
-    if (reply instanceof Promise) return reply.then((r) => this.#reply(tx, r.status, r.reason, r.headers));
-    this.#reply(tx, reply.status, reply.reason, reply.headers);
+    // The registrar's header values are byte strings (`RegistrarReply`): not scanned again.
+    if (reply instanceof Promise)
+      return reply.then((r) => this.#reply(tx, r.status, r.reason, r.headers, true));
+    this.#reply(tx, reply.status, reply.reason, reply.headers, true);
     return;
   }
 
@@ -478,8 +482,9 @@ export class SipCore {
     status: number,
     reason?: string,
     headers?: ReadonlyArray<readonly [string, string]>,
+    byteHeaders = false,
   ): void {
-    const res = createResponse(tx.request, status, reason, headers ? { headers } : {});
+    const res = createResponse(tx.request, status, reason, headers ? { headers, byteHeaders } : {});
     if (!res.ok) {
       this.#log.warn({ err: res.error }, 'cannot build a response');
       return;

@@ -111,6 +111,11 @@ export class SipMessage {
      * lines, and the lines (a field, or an index into `offs`) when they are not `offs` in order.
      */
     raw?: { src: string; keys: string[]; offs: HeaderOffsets; entries?: Array<HeaderField | number> };
+    /**
+     * Parser only: `contentLength()` as read while framing the message (the value of its first
+     * Content-Length line, or undefined when it has none), so that it is not read twice.
+     */
+    knownContentLength?: SipResult<number | undefined>;
   }) {
     this.kind = init.kind;
     this._method = init.method ?? '';
@@ -131,6 +136,7 @@ export class SipMessage {
       this.keys = hs.map((h) => h.key);
       this.entries = hs.slice();
     }
+    if (init.knownContentLength !== undefined) this.store(S_CL, init.knownContentLength);
   }
 
   get isRequest(): boolean {
@@ -335,6 +341,11 @@ export class SipMessage {
     return this.indexOfKey(headerKey(name)) !== -1;
   }
 
+  /** `has` for a key (lower-case full name, e.g. 'content-length'): no lookup of the name. */
+  hasKey(key: string): boolean {
+    return this.indexOfKey(key) !== -1;
+  }
+
   /** Values of every line of a header, in order, unsplit. */
   getAll(name: string): string[] {
     const key = headerKey(name);
@@ -425,6 +436,17 @@ export class SipMessage {
       const i = this.indexOfKey(key);
       this.insert(i === -1 ? 0 : i, field);
     }
+    this.touched(key);
+  }
+
+  /**
+   * `add` at the bottom for a value the caller built from byte strings (parts of a received
+   * message, digits, ASCII) that starts and ends with a non-space: it is kept as given, not
+   * scanned for text to encode (see `byteField`).
+   */
+  addBytes(name: string, value: string): void {
+    const key = headerKey(name);
+    this.insert(this.keys.length, byteField(name, key, value));
     this.touched(key);
   }
 
@@ -558,9 +580,12 @@ export class SipMessage {
   private listOf<T>(slot: number, key: string, parse: (s: string) => SipResult<T>): SipResult<T[]> {
     const hit = this.slot(slot);
     if (hit !== undefined) return hit as SipResult<T[]>;
-    // The usual case, one line with one value, without building the lists of lines and values.
+    // No line (Route, Record-Route, Path of most requests): the empty list, without a search
+    // for lines and values.
     const i = this.indexOfKey(key);
-    if (i !== -1 && this.indexOfKey(key, i + 1) === -1) {
+    if (i === -1) return this.store(slot, { ok: true as const, value: [] });
+    // The usual case, one line with one value, without building the lists of lines and values.
+    if (this.indexOfKey(key, i + 1) === -1) {
       const v = this.valueAt(i);
       const n = v.length;
       if (n > 0 && v.indexOf(',') === -1 && v.charCodeAt(0) > 0x20 && v.charCodeAt(n - 1) > 0x20) {
@@ -741,12 +766,12 @@ export class SipMessage {
     const key = headerKey(name);
     let found = false;
     for (let i = this.indexOfKey(key); i !== -1; i = this.indexOfKey(key, i + 1)) {
-      const v = this.valueAt(i);
-      if (v.indexOf('"') !== -1 || v.indexOf('<') !== -1) {
+      const holds = listHolds(this.valueAt(i), tag);
+      if (holds === undefined) {
         const all = this.values(name);
         return all.ok && all.value.some((t) => equalsIgnoreCase(t, tag));
       }
-      if (!found) found = listHolds(v, tag);
+      if (holds) found = true;
     }
     return found;
   }
@@ -831,24 +856,32 @@ function trimmed(v: string): string {
   return a > 0x20 && a !== 0xa0 && b > 0x20 && b !== 0xa0 ? v : v.trim();
 }
 
-/** Whether a comma list without quotes or <> has `tag` among its trimmed elements (ASCII case-insensitively). */
-function listHolds(v: string, tag: string): boolean {
+/**
+ * Whether the comma list `v` has `tag` among its elements, ASCII case-insensitively, as
+ * `splitList` trims them; undefined when `v` holds a quote or '<' (only `splitList` splits those
+ * right). One pass over the chars: option tags are short, and a native search per comma costs
+ * more than the loop.
+ */
+function listHolds(v: string, tag: string): boolean | undefined {
   const n = v.length;
-  // One element (as `splitList` has it): the value itself when it starts and ends with a non-space.
-  if (v.indexOf(',') === -1 && n > 0 && v.charCodeAt(0) > 0x20 && v.charCodeAt(n - 1) > 0x20)
-    return n === tag.length && equalsIgnoreCaseAt(v, 0, tag);
+  let found = false;
   let start = 0;
-  while (start <= n) {
-    let end = v.indexOf(',', start);
-    if (end === -1) end = n;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? v.charCodeAt(i) : 0x2c;
+    if (c === 0x22 /* " */ || c === 0x3c /* < */) return undefined;
+    if (c !== 0x2c /* , */) continue;
     let a = start;
-    let b = end;
-    while (a < b && isTrimmed(v.charCodeAt(a))) a++;
-    while (b > a && isTrimmed(v.charCodeAt(b - 1))) b--;
-    if (b - a === tag.length && equalsIgnoreCaseAt(v, a, tag)) return true;
-    start = end + 1;
+    let b = i;
+    // One element (no comma) that starts and ends with a non-space is taken whole, as
+    // `splitList` takes it; others are trimmed as `trim` would trim them.
+    if (start !== 0 || i !== n || n === 0 || v.charCodeAt(0) <= 0x20 || v.charCodeAt(n - 1) <= 0x20) {
+      while (a < b && isTrimmed(v.charCodeAt(a))) a++;
+      while (b > a && isTrimmed(v.charCodeAt(b - 1))) b--;
+    }
+    if (!found && b - a === tag.length && equalsIgnoreCaseAt(v, a, tag)) found = true;
+    start = i + 1;
   }
-  return false;
+  return found;
 }
 
 /** A char `String.prototype.trim` removes, among byte-string chars: TAB to CR, SP, NBSP. */

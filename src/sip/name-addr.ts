@@ -5,8 +5,8 @@
  */
 import { endOfQuoted, isWs, skipWs, TOKEN } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
-import { Params, parseHeaderParams } from './parameters.js';
-import { parseUri, type Uri } from './uri.js';
+import { Params, parseHeaderParams, parseHeaderParamsNow } from './parameters.js';
+import { checkUri, parseUri, type Uri } from './uri.js';
 
 export class NameAddr {
   /** As written: a quoted-string with its quotes, or tokens; undefined when absent. */
@@ -29,6 +29,16 @@ export class NameAddr {
   parsedUri(): SipResult<Uri> {
     if (this.parsed === undefined) this.parsed = parseUri(this.uri);
     return this.parsed;
+  }
+
+  /**
+   * Whether the URI is well-formed, as `parsedUri` would find it, without building it when it
+   * was not parsed yet: validation checks URIs that are often never read (From, Contact).
+   */
+  validUri(): SipResult<void> {
+    const p = this.parsed;
+    if (p === undefined) return checkUri(this.uri);
+    return p.ok ? { ok: true, value: undefined } : p;
   }
 
   get tag(): string | undefined {
@@ -56,6 +66,11 @@ export class NameAddr {
  * display-name = *(token LWS) / quoted-string.
  */
 export function parseNameAddr(s: string): SipResult<NameAddr> {
+  return readNameAddr(s, parseHeaderParams);
+}
+
+/** `parseNameAddr` with the header parameters read by `params` (checked only, or split now). */
+function readNameAddr(s: string, params: (s: string, i: number) => SipResult<Params>): SipResult<NameAddr> {
   let i = skipWs(s, 0);
   let display: string | undefined;
   const c = s.charCodeAt(i);
@@ -80,9 +95,9 @@ export function parseNameAddr(s: string): SipResult<NameAddr> {
     if (gt === -1) return sipFail('SIP_BAD_NAME_ADDR', "no closing '>'");
     const uri = s.slice(i + 1, gt);
     if (uri.length === 0 || hasWsOrAngle(uri)) return sipFail('SIP_BAD_NAME_ADDR', 'bad URI in <>');
-    const params = parseHeaderParams(s, gt + 1);
-    if (!params.ok) return params;
-    return { ok: true, value: new NameAddr(uri, params.value, display, true) };
+    const ps = params(s, gt + 1);
+    if (!ps.ok) return ps;
+    return { ok: true, value: new NameAddr(uri, ps.value, display, true) };
   }
   // RFC 3261 §20: an addr-spec without <> ends at the first ';' (those are header params) or LWS.
   let end = i;
@@ -96,9 +111,9 @@ export function parseNameAddr(s: string): SipResult<NameAddr> {
   }
   const uri = s.slice(i, end);
   if (uri.length === 0 || uri.indexOf(':') === -1) return sipFail('SIP_BAD_NAME_ADDR', 'no URI');
-  const params = parseHeaderParams(s, end);
-  if (!params.ok) return params;
-  return { ok: true, value: new NameAddr(uri, params.value, undefined, false) };
+  const ps = params(s, end);
+  if (!ps.ok) return ps;
+  return { ok: true, value: new NameAddr(uri, ps.value, undefined, false) };
 }
 
 /** Native searches beat a char loop here; '>' cannot occur (the URI ends at the first one). */
@@ -118,7 +133,8 @@ export function parseContact(s: string): SipResult<Contact> {
     if (!params.ok) return params;
     return { ok: true, value: { star: true, params: params.value } };
   }
-  return parseNameAddr(s);
+  // A registrar reads every Contact parameter (expires, +sip.instance, reg-id, q): split now.
+  return readNameAddr(s, parseHeaderParamsNow);
 }
 
 /** RFC 3261 §20.10 expires, q; RFC 5626 +sip.instance, reg-id, ob; RFC 5627 pub-gruu. */

@@ -124,6 +124,18 @@ export function parseHeaderParams(s: string, i: number, what = 'parameter'): Sip
 }
 
 /**
+ * `parseHeaderParams` split at once (`parseHeaderParamList` accepts the same grammar), for values
+ * whose parameters are read anyway (a REGISTER's Contact: expires, +sip.instance, reg-id, q):
+ * one pass over them instead of a check and then a split.
+ */
+export function parseHeaderParamsNow(s: string, i: number, what = 'parameter'): SipResult<Params> {
+  if (i >= s.length) return { ok: true, value: new Params([]) };
+  const r = parseHeaderParamList(s, i, what);
+  if (typeof r === 'string') return sipFail('SIP_BAD_PARAM', r);
+  return { ok: true, value: new Params(r) };
+}
+
+/**
  * The parameter list split at once, or what is wrong with it (the detail of a SIP_BAD_PARAM),
  * for callers that read every parameter anyway (Via), and for a `Params.received` section when
  * first read. One pass over the chars with native searches for quoted values: on V8 this costs

@@ -257,6 +257,8 @@ function parseHead(s: string, limits: SipLimits): SipResult<SipMessage> {
     reason: st.reason,
     startLineRaw: line,
     raw: { src: s, keys: keys.slice(0, count), offs: offs.slice(0, count * STRIDE) },
+    // Every Content-Length line holds this value (two different ones failed above).
+    knownContentLength: { ok: true, value: contentLength },
   });
   return { ok: true, value: msg };
 }

@@ -18,6 +18,7 @@ function newTag(): string {
 import { toByteString } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
 import { COPY_FIRST_LINE, COPY_LINE, type SipMessage, SKIP_LINE } from './message.js';
+import type { NameAddr } from './name-addr.js';
 
 export const REASON_PHRASES: Readonly<Record<number, string>> = {
   100: 'Trying',
@@ -73,6 +74,11 @@ export interface ResponseOptions {
   readonly toTag?: string;
   /** Extra headers, appended in order. */
   readonly headers?: ReadonlyArray<readonly [string, string]>;
+  /**
+   * The extra headers' values are byte strings that start and end with a non-space (built from
+   * the request, digits and ASCII, as the registrar's are): added as given, not scanned.
+   */
+  readonly byteHeaders?: boolean;
   readonly body?: Buffer | string;
   readonly contentType?: string;
 }
@@ -105,28 +111,32 @@ export function createResponse(
 ): SipResult<SipMessage> {
   if (!req.isRequest) return sipFail('SIP_BAD_START_LINE', 'createResponse needs a request');
   if (!Number.isInteger(status) || status < 100 || status > 699) throw new RangeError(`bad status ${status}`);
-  if (!req.has('to')) return sipFail('SIP_MISSING_HEADER', 'To');
+  // RFC 3261 §8.2.6.2: the UAS adds a To tag unless the request had one; 100 Trying may omit it.
+  // From 101 up the To is read for that, which also reports it missing (as 'To').
+  let to: NameAddr | undefined;
+  if (status > 100) {
+    const parsed = req.to();
+    if (!parsed.ok) return parsed;
+    to = parsed.value;
+  } else if (!req.has('to')) return sipFail('SIP_MISSING_HEADER', 'To');
   const res = req.responseWith(
     status,
     reason ?? REASON_PHRASES[status] ?? (status < 200 ? 'Provisional' : 'Unknown'),
     status === 100 ? copiedKey100 : copiedKey,
   );
-  // RFC 3261 §8.2.6.2: the UAS adds a To tag unless the request had one; 100 Trying may omit it.
-  if (status > 100) {
-    const parsed = req.to();
-    if (!parsed.ok) return parsed;
-    if (parsed.value.tag === undefined) {
-      const na = parsed.value;
-      // Every part is a byte string (read from the request, or encoded here) and the value ends
-      // in the tag, trimmed: the joined value needs no scan (see `replaceFirstLine`).
-      const tag = opts.toTag === undefined ? newTag() : toByteString(opts.toTag).trimEnd();
-      const tagged = `${na.displayName === undefined ? '' : `${na.displayName} `}<${na.uri}>${na.params.toString()};tag=${tag}`;
-      const r = res.replaceFirstLine('to', tagged, true);
-      if (!r.ok) return r;
-    }
+  if (to !== undefined && to.tag === undefined) {
+    // Every part is a byte string (read from the request, or encoded here) and the value ends
+    // in the tag, trimmed: the joined value needs no scan (see `replaceFirstLine`).
+    const tag = opts.toTag === undefined ? newTag() : toByteString(opts.toTag).trimEnd();
+    const tagged = `${to.displayName === undefined ? '' : `${to.displayName} `}<${to.uri}>${to.params.toString()};tag=${tag}`;
+    const r = res.replaceFirstLine('to', tagged, true);
+    if (!r.ok) return r;
   }
   const extra = opts.headers;
-  if (extra !== undefined) for (const [name, value] of extra) res.add(name, value);
+  if (extra !== undefined) {
+    if (opts.byteHeaders === true) for (const [name, value] of extra) res.addBytes(name, value);
+    else for (const [name, value] of extra) res.add(name, value);
+  }
   if (opts.body !== undefined) {
     res.body = typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : opts.body;
     if (opts.contentType !== undefined) res.add('Content-Type', opts.contentType);

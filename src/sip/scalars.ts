@@ -33,17 +33,34 @@ export interface CSeq {
 /** RFC 3261 §8.1.1.5: the sequence number MUST be less than 2**31. */
 export const CSEQ_MAX = 0x7fffffff;
 
+/** RFC 3261 §20.16 CSeq = 1*DIGIT LWS Method */
 export function parseCSeq(s: string): SipResult<CSeq> {
   let i = skipWs(s, 0);
   const start = i;
-  while (i < s.length && s.charCodeAt(i) >= 0x30 && s.charCodeAt(i) <= 0x39) i++;
-  const num = parseDigits(s.slice(start, i), CSEQ_MAX, 'SIP_BAD_CSEQ');
-  if (!num.ok) return num;
+  // The number read in place; an empty or too long one goes through `parseDigits` for its error.
+  let seq = 0;
+  for (; i < s.length; i++) {
+    const d = s.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) break;
+    seq = seq * 10 + d;
+  }
+  if (i === start || i - start > 10 || seq > CSEQ_MAX) {
+    const num = parseDigits(s.slice(start, i), CSEQ_MAX, 'SIP_BAD_CSEQ');
+    if (!num.ok) return num;
+    seq = num.value;
+  }
   const j = skipWs(s, i);
   if (j === i) return sipFail('SIP_BAD_CSEQ', 'no space before method');
-  const method = s.slice(j).trimEnd();
+  // A value read from a message is trimmed already: `trimEnd` only when its last char may go.
+  const method = endsTrimmed(s) ? s.slice(j) : s.slice(j).trimEnd();
   if (!isToken(method)) return sipFail('SIP_BAD_CSEQ', 'bad method');
-  return { ok: true, value: { seq: num.value, method } };
+  return { ok: true, value: { seq, method } };
+}
+
+/** Whether `trimEnd` would leave `s` as it is: its last char is a latin1 char it keeps. */
+function endsTrimmed(s: string): boolean {
+  const c = s.charCodeAt(s.length - 1);
+  return c > 0x20 && c <= 0xff && c !== 0xa0;
 }
 
 /** RFC 3261 §20.22: 0-255. */

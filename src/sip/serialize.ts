@@ -16,7 +16,7 @@ export function serialize(msg: SipMessage): Buffer {
     headers = msg.renderHeaders();
   } else {
     // A message we built has no Content-Length line (a response we answer with): no lookup of it.
-    const only = msg.has('content-length') ? msg.fields('content-length')[0] : undefined;
+    const only = msg.hasKey('content-length') ? msg.fields('content-length')[0] : undefined;
     headers = `${msg.renderHeaders('content-length')}${only?.name ?? 'Content-Length'}: ${body.length}\r\n`;
   }
   const head = `${msg.startLine}\r\n${headers}\r\n`;

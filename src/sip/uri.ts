@@ -245,14 +245,14 @@ export function parsePort(s: string): number | undefined {
 export function parseUri(s: string): SipResult<Uri> {
   // The usual schemes, written in lower case, are recognised in place (no slice, no scan).
   const sipScheme = sipSchemeAt(s);
-  if (sipScheme !== undefined) return parseSipRest(sipScheme, s, sipScheme.length + 1);
+  if (sipScheme !== undefined) return readSipRest(sipScheme, s, sipScheme.length + 1, true);
   const colon = s.indexOf(':');
   if (colon <= 0) return sipFail('SIP_BAD_URI', 'no scheme');
   const c0 = s.charCodeAt(0) | 0x20;
   if (c0 < 0x61 || c0 > 0x7a || !allIn(s.slice(1, colon), SCHEME, false))
     return sipFail('SIP_BAD_URI', 'bad scheme');
   const scheme = s.slice(0, colon).toLowerCase();
-  if (scheme === 'sip' || scheme === 'sips') return parseSipRest(scheme, s, colon + 1);
+  if (scheme === 'sip' || scheme === 'sips') return readSipRest(scheme, s, colon + 1, true);
   const rest = s.slice(colon + 1);
   if (scheme === 'tel') return parseTelRest(rest);
   if (rest.length === 0 || !allIn(rest, GENERIC, true)) return sipFail('SIP_BAD_URI', `bad ${scheme} URI`);
@@ -275,27 +275,35 @@ export function parseSipUri(s: string): SipResult<SipUri> {
   return { ok: true, value: r.value };
 }
 
+const OK: SipResult<undefined> = Object.freeze({ ok: true as const, value: undefined });
+
 /**
- * The part of a SIP or SIPS URI after `scheme:`, which starts at `b` in `s`. Read in place with
- * offsets: only the components kept are sliced out.
+ * The part of a SIP or SIPS URI after `scheme:`, which starts at `b` in `s`, read in place: it
+ * is checked with offsets, and only when `build` is set are the components sliced out and the
+ * URI built (else the value is undefined: the URI is well-formed).
  */
-function parseSipRest(scheme: 'sip' | 'sips', s: string, b: number): SipResult<SipUri> {
+function readSipRest(scheme: 'sip' | 'sips', s: string, b: number, build: true): SipResult<SipUri>;
+function readSipRest(scheme: 'sip' | 'sips', s: string, b: number, build: false): SipResult<undefined>;
+function readSipRest(
+  scheme: 'sip' | 'sips',
+  s: string,
+  b: number,
+  build: boolean,
+): SipResult<SipUri | undefined> {
   // RFC 3261 §19.1.1: SIP-URI = "sip:" [ userinfo ] hostport uri-parameters [ headers ].
   // '@' cannot appear unescaped after the userinfo, so the first '@' ends it.
   const n = s.length;
-  let user: string | undefined;
-  let password: string | undefined;
   let i = b;
   const at = s.indexOf('@', b);
+  let pc = -1;
   if (at !== -1) {
-    let pc = s.indexOf(':', b);
+    pc = s.indexOf(':', b);
     if (pc > at) pc = -1;
-    user = s.slice(b, pc === -1 ? at : pc);
-    if (pc !== -1) password = s.slice(pc + 1, at);
+    const userEnd = pc === -1 ? at : pc;
     // RFC 3261 §19.1.1: the user part may be empty only in a tel-subscriber-less form; reject ''.
-    if (user.length === 0 || !allIn(user, USER, true)) return sipFail('SIP_BAD_URI', 'bad user part');
-    if (password !== undefined && !allIn(password, PASSWORD, true))
-      return sipFail('SIP_BAD_URI', 'bad password');
+    if (userEnd === b || !allInRange(s, b, userEnd, USER, userEnd))
+      return sipFail('SIP_BAD_URI', 'bad user part');
+    if (pc !== -1 && !allInRange(s, pc + 1, at, PASSWORD, at)) return sipFail('SIP_BAD_URI', 'bad password');
     i = at + 1;
   }
   let hostEnd: number;
@@ -334,7 +342,6 @@ function parseSipRest(scheme: 'sip' | 'sips', s: string, b: number): SipResult<S
       return sipFail('SIP_BAD_URI', 'bad host');
     hostType = digitsOrDots ? 'ipv4' : 'domain';
   }
-  const host = s.slice(i, hostEnd);
   let port: number | undefined;
   let j = hostEnd;
   if (s.charCodeAt(j) === 0x3a /* : */) {
@@ -347,27 +354,109 @@ function parseSipRest(scheme: 'sip' | 'sips', s: string, b: number): SipResult<S
   const q = s.indexOf('?', j);
   const paramEnd = q === -1 ? n : q;
   if (paramEnd > j && s.charCodeAt(j) !== 0x3b) return sipFail('SIP_BAD_URI', 'junk after host');
-  const headers = q === -1 ? '' : s.slice(q + 1);
-  // The range check ends at '?' or the end of `s`: an escape cut short reads '?' or nothing,
-  // neither a hex digit, as in a slice of the parameters alone.
-  if (paramEnd > j && !allInRange(s, j + 1, paramEnd, PARAM_OR_SEMI))
-    return sipFail('SIP_BAD_URI', 'bad parameter');
-  if (headers.length > 0 && !allIn(headers, HEADERS, true)) return sipFail('SIP_BAD_URI', 'bad headers');
-  let params: Params;
-  if (paramEnd > j) {
-    params = parseUriParams(s.slice(j + 1, paramEnd));
-    for (const p of params.list)
-      if (p.name.length === 0) return sipFail('SIP_BAD_URI', 'empty parameter name');
-  } else params = new Params([]);
-  return { ok: true, value: new SipUri({ scheme, user, password, host, hostType, port, params, headers }) };
+  const params = paramEnd > j ? checkParams(s, j + 1, paramEnd) : PARAMS_OK;
+  if (params === BAD_PARAM) return sipFail('SIP_BAD_URI', 'bad parameter');
+  if (q !== -1 && q + 1 < n && !allInRange(s, q + 1, n, HEADERS, n))
+    return sipFail('SIP_BAD_URI', 'bad headers');
+  if (params === EMPTY_PARAM_NAME) return sipFail('SIP_BAD_URI', 'empty parameter name');
+  if (!build) return OK;
+  return {
+    ok: true,
+    value: new SipUri({
+      scheme,
+      user: at === -1 ? undefined : s.slice(b, pc === -1 ? at : pc),
+      password: pc === -1 ? undefined : s.slice(pc + 1, at),
+      host: s.slice(i, hostEnd),
+      hostType,
+      port,
+      params: paramEnd > j ? parseUriParams(s.slice(j + 1, paramEnd)) : new Params([]),
+      headers: q === -1 ? '' : s.slice(q + 1),
+    }),
+  };
 }
 
-/** `allIn(s.slice(from, to), t, true)` without the slice (see `parseSipRest` for the escapes). */
-function allInRange(s: string, from: number, to: number, t: Uint8Array): boolean {
+const PARAMS_OK = 0;
+const BAD_PARAM = 1;
+const EMPTY_PARAM_NAME = 2;
+
+/**
+ * The URI parameters in `s[from, to)` (after the first ';'), in one pass: BAD_PARAM for a char
+ * outside paramchar / ';' / '=' or a short escape, else EMPTY_PARAM_NAME when a parameter has an
+ * empty name (as `parseUriParams` splits them, empty segments are skipped, so only a segment
+ * that starts with '=' has one), else PARAMS_OK.
+ */
+function checkParams(s: string, from: number, to: number): number {
+  let emptyName = false;
+  let prev = 0x3b; // the ';' before `from`
   for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
     if (c === 0x25 /* % */) {
-      if (!isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2))) return false;
+      if (i + 2 >= to || !isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2))) return BAD_PARAM;
+      i += 2;
+    } else if (c > 255 || PARAM_OR_SEMI[c] !== 1) return BAD_PARAM;
+    else if (c === 0x3d /* = */ && prev === 0x3b) emptyName = true;
+    prev = c;
+  }
+  return emptyName ? EMPTY_PARAM_NAME : PARAMS_OK;
+}
+
+// The usual SIP URI after `sip:` as one regular expression (RFC 3261 §19.1.1, §25.1), built from
+// the tables above: [ user [ ":" password ] "@" ] host [ ":" port ] *( ";" param ) [ "?" headers ].
+// It accepts only what `readSipRest` accepts: a host of digits and dots only as an IPv4 address
+// (octets 0-255, 1-3 digits), a port of 1-4 digits, no parameter with an empty name. Runs of
+// chars with escapes are written `[c]*(?:%HH[c]*)*` (no alternation per char, which is slow),
+// and each part ends where the next one's first char is not allowed: a match never backtracks far.
+const ESC = '%[0-9A-Fa-f]{2}';
+/** Chars of class `c` and escapes: `count` '*' any, '+' at least one. */
+function escaped(c: string, count: '*' | '+'): string {
+  const run = `[${c}]*(?:${ESC}[${c}]*)*`;
+  return count === '*' ? run : `(?:[${c}]|${ESC})${run}`;
+}
+const USER_C = "-_.!~*'()A-Za-z0-9&=+$,;?/";
+const PASSWORD_C = "-_.!~*'()A-Za-z0-9&=+$,";
+const PARAM_C = "-_.!~*'()A-Za-z0-9[\\]/:&+$";
+const HEADERS_C = "-_.!~*'()A-Za-z0-9[\\]/?:+$=&";
+const OCTET = '(?:[01]?[0-9]?[0-9]|2[0-4][0-9]|25[0-5])';
+const USUAL_SIP_REST = new RegExp(
+  `(?:${escaped(USER_C, '+')}(?::${escaped(PASSWORD_C, '*')})?@)?` +
+    `(?:[0-9.]*[-_A-Za-z][-._A-Za-z0-9]*|(?:${OCTET}\\.){3}${OCTET})(?::[0-9]{1,4})?` +
+    // A parameter's first char is not '=' (an empty name); '=' may follow.
+    `(?:;(?:(?:[${PARAM_C}]|${ESC})${escaped(`${PARAM_C}=`, '*')})?)*` +
+    `(?:\\?${escaped(HEADERS_C, '*')})?$`,
+  'y',
+);
+/** Longer URIs are read char by char: the expression is kept to what it matches quickly. */
+const USUAL_MAX = 256;
+
+/**
+ * `parseUri` without building the URI when it is a SIP or SIPS URI: for values that must be
+ * well-formed (RFC 3261 §16.3 step 1) but are not read (From, Contact of a REGISTER). Fails
+ * exactly as `parseUri` does.
+ */
+export function checkUri(s: string): SipResult<void> {
+  const sipScheme = sipSchemeAt(s);
+  if (sipScheme === undefined) {
+    const r = parseUri(s);
+    return r.ok ? OK : r;
+  }
+  // The usual URI is proven well-formed in one native match; any other is read char by char,
+  // which finds what is wrong with it.
+  if (s.length <= USUAL_MAX) {
+    USUAL_SIP_REST.lastIndex = sipScheme.length + 1;
+    if (USUAL_SIP_REST.test(s)) return OK;
+  }
+  return readSipRest(sipScheme, s, sipScheme.length + 1, false);
+}
+
+/**
+ * `allIn(s.slice(from, to), t, true)` without the slice: an escape's hex digits are read from
+ * `s` only before `limit` (the end of that slice, or a char that is not a hex digit).
+ */
+function allInRange(s: string, from: number, to: number, t: Uint8Array, limit: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25 /* % */) {
+      if (i + 2 >= limit || !isHex(s.charCodeAt(i + 1)) || !isHex(s.charCodeAt(i + 2))) return false;
       i += 2;
       continue;
     }

@@ -67,7 +67,9 @@ export function validateMessage(msg: SipMessage): SipResult<SipMessage> {
   if (!routes.ok) return routes;
   const rr = msg.recordRoutes();
   if (!rr.ok) return rr;
-  const fromUri = from.value.parsedUri();
+  // From and Contact URIs are only checked (a registrar or proxy seldom reads them); the To URI
+  // is parsed, as a registrar reads it (RFC 3261 §10.3 step 3).
+  const fromUri = from.value.validUri();
   if (!fromUri.ok) return fromUri;
   const toUri = to.value.parsedUri();
   if (!toUri.ok) return toUri;
@@ -75,7 +77,7 @@ export function validateMessage(msg: SipMessage): SipResult<SipMessage> {
   for (let i = 0; i < cs.length; i++) {
     const c = cs[i]!;
     if (c.star === true) continue;
-    const u = c.parsedUri();
+    const u = c.validUri();
     if (!u.ok) return u;
   }
   if (msg.body.length > 0 && msg.has('content-type')) {

@@ -338,6 +338,9 @@ test('hasOptionTag agrees with supported() / require() over spellings, spaces, l
     ['Supported: "a,outbound'],
     ['Supported: outbound', 'Supported: "x'],
     ['Supported: <outbound>, outbound'],
+    ['Supported: outbound, "x'],
+    ['Supported: outbound,path', 'Supported: <x'],
+    ['Supported: \toutbound ,'],
     ['k: outbound'],
     ['Require: outbound'],
   ];
@@ -351,4 +354,15 @@ test('hasOptionTag agrees with supported() / require() over spellings, spaces, l
       assert.equal(m.hasOptionTag(name, 'outbound'), general, `${name}: ${JSON.stringify(extra)}`);
     }
   }
+});
+
+test('contentLength() is what the parser framed with, and is read again after a change', () => {
+  const head =
+    'OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/WSS h.invalid;branch=z9hG4bKx\r\nTo: <sip:a@b>\r\nFrom: <sip:c@b>;tag=1\r\nCall-ID: c1\r\nCSeq: 1 OPTIONS\r\n';
+  const none = parsed(Buffer.from(`${head}\r\n`, 'latin1'));
+  assert.deepEqual(none.contentLength(), { ok: true, value: undefined });
+  const folded = parsed(Buffer.from(`${head}l:\r\n 5\r\nContent-Length: 005\r\n\r\nhello`, 'latin1'));
+  assert.deepEqual(folded.contentLength(), { ok: true, value: 5 });
+  folded.set('Content-Length', '7');
+  assert.deepEqual(folded.contentLength(), { ok: true, value: 7 });
 });

@@ -167,3 +167,45 @@ test('a URI host of digits and dots is checked as validHost checks it', async ()
     assert.equal(parseUri(`sip:${h}:5060`).ok, validHost(h), h);
   }
 });
+
+test('checkUri fails exactly where parseUri does, with the same error', async () => {
+  const { checkUri } = await import('../../src/sip/uri.js');
+  for (const s of [
+    'sip:alice@127.0.0.1',
+    'sips:alice:secret@Example.COM:5061;transport=ws;lr?subject=hi',
+    'sip:2dbbteav@k0eiuqlo5c47.invalid;transport=ws',
+    'sip:[::1]:5060',
+    'tel:+1-201-555-0123',
+    'urn:service:sos',
+    'sip:',
+    'sip:alice@',
+    'sip:%4@host',
+    'sip:a:%4@host',
+    'sip:a@1.2.3',
+    'sip:a@host:99999',
+    'sip:a@host;x=%4?h=1',
+    'sip:a@host;=x',
+    'sip:a@host;a;=x',
+    'sip:a@host;a;;b',
+    'sip:a@host;',
+    'sip:a@host?%4',
+    'sip:a@host?a b',
+    'sip:a@hostjunk>',
+    'sip:a@[::1',
+    'sip:a@001.2.3.4',
+    'sip:a@1.2.3.256',
+    'sip:a@1.2.3.4.5',
+    'sip:a@host:65535',
+    'sip:a@host:',
+    'sip:a:@h',
+    'sip:a@h;x=%41;y?%41=b',
+    'sip:a@h;x=%4g',
+    'sip:a;b?c/d@h',
+    `sip:a@${'b'.repeat(300)}`,
+  ]) {
+    const parsed = parseUri(s);
+    const checked = checkUri(s);
+    assert.equal(checked.ok, parsed.ok, s);
+    if (!checked.ok && !parsed.ok) assert.deepEqual(checked.error, parsed.error, s);
+  }
+});

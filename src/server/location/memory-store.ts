@@ -10,21 +10,27 @@ function flowKey(node: string, connectionId: string): string {
   return `${node}\u0000${connectionId}`;
 }
 
+// Stored lists are frozen, and V8 iterates a frozen array with `for...of` (and copies it with
+// `slice`) the slow way: the hot loops over them index it.
+
 /** Has `list` a binding with a usable flow that is `b`'s flow? */
 function hasLiveFlow(list: readonly Binding[], b: Binding): boolean {
-  for (const n of list)
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i] as Binding;
     if (
       n.flowFailedAt === undefined &&
       n.flow.connectionId === b.flow.connectionId &&
       n.flow.node === b.flow.node
     )
       return true;
+  }
   return false;
 }
 
 /** The bindings not expired at `now`: the list itself when none is (the common case, no copy). */
 function unexpired(list: readonly Binding[], now: number): readonly Binding[] {
-  for (const b of list) if (!(b.expiresAt > now)) return list.filter((x) => x.expiresAt > now);
+  for (let i = 0; i < list.length; i++)
+    if (!((list[i] as Binding).expiresAt > now)) return list.filter((x) => x.expiresAt > now);
   return list;
 }
 
@@ -121,7 +127,8 @@ export class MemoryLocationStore implements LocationStore {
     }
     const frozen = Object.freeze(copies);
     this.#byAor.set(aor, frozen);
-    for (const b of frozen) {
+    for (let i = 0; i < frozen.length; i++) {
+      const b = frozen[i] as Binding;
       if (b.flowFailedAt !== undefined) continue;
       // Every usable binding stored is indexed under its flow: a refresh on a flow the AoR had
       // already (the usual REGISTER) finds the index right, and builds no key.
@@ -132,7 +139,11 @@ export class MemoryLocationStore implements LocationStore {
       set.add(aor);
     }
     // Flows the AoR no longer has a usable binding on (a refresh on the same flow changes nothing).
-    if (old !== undefined) for (const b of old) if (!hasLiveFlow(frozen, b)) this.#unindex(aor, b);
+    if (old !== undefined)
+      for (let i = 0; i < old.length; i++) {
+        const b = old[i] as Binding;
+        if (!hasLiveFlow(frozen, b)) this.#unindex(aor, b);
+      }
   }
 
   #unindex(aor: string, b: Binding): void {

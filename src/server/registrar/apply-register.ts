@@ -61,6 +61,11 @@ function sameBinding(b: Binding, c: ContactInput): boolean {
   return b.contact === c.uri;
 }
 
+function hasExpired(list: readonly Binding[], now: number): boolean {
+  for (let i = 0; i < list.length; i++) if (!((list[i] as Binding).expiresAt > now)) return true;
+  return false;
+}
+
 function unchanged(current: readonly Binding[], result: RegisterOutcome) {
   return { bindings: current, result };
 }
@@ -96,6 +101,8 @@ export function applyRegister(
     wanted.push({ c, expires });
   }
 
+  // A copy to change. Not `slice`: the stored list is frozen, which V8's fast `slice` does not
+  // take (it goes the generic way, ~20 times slower than a spread).
   let next = [...current];
   for (const { c, expires } of wanted) {
     const i = firstSame(next, c);
@@ -126,7 +133,7 @@ export function applyRegister(
     if (i >= 0) next[i] = Object.freeze(binding);
     else next.push(Object.freeze(binding));
   }
-  if (next.some((b) => !(b.expiresAt > now))) next = next.filter((b) => b.expiresAt > now);
+  if (hasExpired(next, now)) next = next.filter((b) => b.expiresAt > now);
   if (policy.max_contacts > 0 && next.length > policy.max_contacts) {
     return unchanged(current, { status: 503, reason: 'Too many registered contacts' });
   }

@@ -11,6 +11,7 @@ import {
   contactQ,
   contactRegId,
   type SipMessage,
+  toByteString,
 } from '../../sip/index.js';
 import type { Binding } from '../location/binding.js';
 import type { LocationStore } from '../location/store.js';
@@ -39,11 +40,20 @@ function httpDate(now: number): string {
   return dateText;
 }
 
+function isByteString(s: string): boolean {
+  return toByteString(s) === s;
+}
+
 function hasOutboundContact(inputs: readonly ContactInput[]): boolean {
   for (const c of inputs) if (c.instance !== undefined && c.regId !== undefined) return true;
   return false;
 }
 
+/**
+ * The answer to a REGISTER. Header values are byte strings that start and end with a non-space
+ * (built from the request, the bindings, digits and ASCII): the response takes them as they are
+ * (`ResponseOptions.byteHeaders`).
+ */
 export interface RegistrarReply {
   readonly status: number;
   readonly reason?: string;
@@ -69,7 +79,7 @@ export class Registrar {
    */
   handle(req: SipMessage, flow: FlowInfo, aor: string): RegistrarReply | Promise<RegistrarReply> {
     // Most REGISTERs have no Require: look for the line before building the list.
-    const required = req.has('require') ? req.require() : [];
+    const required = req.hasKey('require') ? req.require() : [];
     if (required.length > 0) {
       const unsupported = required.filter((t) => !SUPPORTED_TAGS.has(t.toLowerCase()));
       if (unsupported.length > 0) return { status: 420, headers: [['Unsupported', unsupported.join(', ')]] };
@@ -156,14 +166,17 @@ export class Registrar {
       let v = `<${b.contact}>;expires=${remainingSeconds(b, now)}`;
       if (b.instance !== undefined) v += `;+sip.instance="<${b.instance}>"`;
       if (b.regId !== undefined) v += `;reg-id=${b.regId}`;
+      // Bindings made from requests hold byte strings; a store might hand back text (chars above
+      // U+00FF), which is encoded as `SipMessage.add` would encode the value.
+      if (!isByteString(b.contact) || (b.instance !== undefined && !isByteString(b.instance)))
+        v = toByteString(v);
       headers.push(['Contact', v]);
     }
     // RFC 5626 §6: an outbound registration accepted says so.
     if (hasOutboundContact(inputs) && req.hasOptionTag('supported', 'outbound'))
       headers.push(['Require', 'outbound']);
     // RFC 3327 §5.3: the registrar echoes the Path it stored.
-    const paths = req.getAll('path');
-    for (const p of paths) headers.push(['Path', p]);
+    if (req.hasKey('path')) for (const p of req.getAll('path')) headers.push(['Path', p]);
     headers.push(['Date', httpDate(now)]);
     return headers;
   }
