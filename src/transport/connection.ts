@@ -19,6 +19,7 @@ import { CRLF, keepaliveKind } from '../ws/keepalive.js';
 import { MessageTracker } from '../ws/message-tracker.js';
 import { epochTime, readEpoch } from '../ws/read-epoch.js';
 import { serverDataFrame } from '../ws/server-frame.js';
+import { isBinaryFrame, singleDataFrame } from '../ws/single-frame.js';
 import { TransportError } from './errors.js';
 import type { Listener } from './listener.js';
 import type { ProtoPolicy } from './options.js';
@@ -155,6 +156,11 @@ export class Connection {
   /** Why a graceful close was started (kept until the socket is gone). */
   private closing: CloseReason | undefined;
   private wsError: WsError | undefined;
+  /**
+   * Inbound, once open: `ws`'s 'data' listener, taken off the socket so that a read holding one
+   * whole data frame skips `ws`'s receiver (src/ws/single-frame.ts); every other read is handed on.
+   */
+  private wsData: ((this: Socket, chunk: Buffer) => void) | undefined;
 
   /**
    * `listener`: the listener that accepted it (inbound); undefined for an outbound connection.
@@ -254,6 +260,19 @@ export class Connection {
     ws.on('close', onWsClose);
     ws.on('error', onWsError);
     this.releaseSocketEvents();
+    if (this.listener !== undefined) this.takeWsData();
+  }
+
+  /**
+   * Takes `ws`'s 'data' listener (added by `ws` when it took the socket, after ours): from now on
+   * ours runs alone and hands `ws` every read the fast path does not take, in the same order.
+   */
+  private takeWsData(): void {
+    const all = this.socket.listeners('data');
+    if (all.length !== 2 || all[0] !== onSocketData) return; // not the layout we know: `ws` keeps it
+    const theirs = all[1] as (this: Socket, chunk: Buffer) => void;
+    this.socket.removeListener('data', theirs);
+    this.wsData = theirs;
   }
 
   /**
@@ -429,8 +448,11 @@ export class Connection {
     };
   }
 
-  /** Shared 'data' handler of an open connection: activity, liveness, read counting. */
-  onOpenData(chunk: Buffer): void {
+  /**
+   * Shared 'data' handler of an open connection: activity, liveness, read counting. True when the
+   * read was one whole data frame, delivered here; false: `ws` gets it.
+   */
+  onOpenData(chunk: Buffer): boolean {
     const epoch = readEpoch();
     const now = epochTime();
     this.rxOff = small(now - this.createdAt);
@@ -438,15 +460,33 @@ export class Connection {
     const up = this.upgrade;
     if (up !== undefined) {
       this.upgrade = undefined;
-      if (up.head === chunk) return;
+      if (up.head === chunk) return false;
     }
+    // Between units before this read: `ws` holds no partial frame or message (it parses each read
+    // in full as it arrives), so a read that is one whole frame may skip it.
+    const betweenUnits = this.tracker === undefined;
     // OpenSIPS *_max_msg_chunks: a unit spread over more reads drops the connection, no Close frame.
     if (!this.track(chunk, now, epoch)) {
       this.destroy({
         kind: 'too-many-chunks',
         error: new WsError('WS_TOO_MANY_CHUNKS', `more than ${this.policy.max_msg_chunks} reads`),
       });
+      return false;
     }
+    const ws = this.ws;
+    // readyState 1 (OPEN): after a Close frame (CLOSING) `ws` discards data frames; it still does.
+    if (!betweenUnits || this.wsData === undefined || ws === undefined || ws.readyState !== 1) {
+      return false;
+    }
+    const payload = singleDataFrame(chunk, this.policy.max_msg_size);
+    if (payload === undefined) return false;
+    this.handleMessage(ws, payload, isBinaryFrame(chunk));
+    return true;
+  }
+
+  /** Hands a read to `ws`'s receiver (when its 'data' listener was taken, see takeWsData). */
+  passToWs(socket: Socket, chunk: Buffer): void {
+    this.wsData?.call(socket, chunk);
   }
 
   /** Feeds the frame tracker (the shared one between units); false: too many reads for a unit. */
@@ -560,10 +600,16 @@ export function onSocketData(this: Socket, chunk: Buffer): void {
   const conn = connOf(this);
   if (!conn) return;
   if (conn.state === 'open') {
-    conn.onOpenData(chunk);
+    if (conn.onOpenData(chunk)) return;
   } else if (conn.state === 'upgrading') {
+    // The upgrade request: any bytes after it reach `ws` as the upgrade's head, not from here.
     if (conn.direction === 'in' && conn.listener) conn.listener.handshakeData(conn, chunk);
+    return;
   }
+  // Every read the fast path did not take, in every state (a closing connection still reads the
+  // peer's Close), goes on to `ws` as its own listener would have. Not once the socket is destroyed:
+  // `ws`, closing, reads what is left itself (having dropped its listener, which this one replaces).
+  if (!this.destroyed) conn.passToWs(this, chunk);
 }
 
 export function onSocketClose(this: Socket): void {
