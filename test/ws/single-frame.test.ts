@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import * as wsModule from 'ws';
 import { Transport } from '../../src/transport/index.js';
 import { isBinaryFrame, singleDataFrame } from '../../src/ws/single-frame.js';
 import { frame, RawWsClient } from '../helpers/raw-ws-client.js';
@@ -93,6 +94,38 @@ describe('single data frame fast path', () => {
       const reply = await c.next();
       assert.equal(reply?.payload.toString(), 'one,two,three,four,five,six,done');
       c.destroy();
+    });
+
+    test("a whole-frame read never reaches ws's receiver; a split one does", async () => {
+      // Counts the server-side receiver's writes (the client below is raw, so every call is the
+      // server's): fails if `ws` changes how it listens on a socket and the fast path stays off.
+      const { Receiver } = wsModule as unknown as {
+        Receiver: { prototype: { _write: (...a: unknown[]) => void } };
+      };
+      const proto = Receiver.prototype;
+      const original = proto._write;
+      let writes = 0;
+      proto._write = function (this: unknown, ...a: unknown[]) {
+        writes++;
+        return original.apply(this, a);
+      };
+      try {
+        got.length = 0;
+        const c = await RawWsClient.open({ port });
+        c.write(frame({ opcode: 1, payload: 'whole' }));
+        // Two reads, not one holding both frames: the second is sent once the first has arrived.
+        for (let i = 0; i < 200 && !got.includes('whole'); i++) await new Promise((r) => setTimeout(r, 5));
+        c.write(frame({ opcode: 1, payload: 'done' }));
+        assert.equal((await c.next())?.payload.toString(), 'whole,done');
+        assert.equal(writes, 0, 'whole frames: no receiver write');
+        await c.writeChopped(frame({ opcode: 1, payload: 'split' }), 4, 20);
+        await c.writeChopped(frame({ opcode: 1, payload: 'done' }), 4, 20);
+        assert.equal((await c.next())?.payload.toString(), 'whole,done,split,done');
+        assert.ok(writes >= 2, `split frames go through ws (${writes} writes)`);
+        c.destroy();
+      } finally {
+        proto._write = original;
+      }
     });
 
     for (const [what, f, code] of [
