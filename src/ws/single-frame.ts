@@ -37,7 +37,7 @@ function unmask(buffer: Buffer, mask: Buffer): void {
   else unmaskJs(buffer, mask);
 }
 
-/** Whether `chunk` is exactly one frame that `singleDataFrame` takes (without touching it). */
+/** Where the payload starts when `chunk` is exactly one frame the fast path takes; -1 otherwise. */
 function frameBounds(chunk: Buffer, maxPayload: number): number {
   const b0 = chunk[0];
   if (chunk.length < 6 || (b0 !== FIN_TEXT && b0 !== FIN_BINARY)) return -1;
