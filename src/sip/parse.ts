@@ -12,7 +12,7 @@ import { type SipResult, sipFail } from './errors.js';
 import { headerKey, knownHeaderKeyAt, splitList, USUAL_KEYS, USUAL_NAMES, usualHeaderAt } from './headers.js';
 import { DEFAULT_LIMITS, type SipLimits } from './limits.js';
 import { type HeaderOffsets, SipMessage, STRIDE, valueEnd, valueStart } from './message.js';
-import { parseContentLength } from './scalars.js';
+import { knownMethod, parseContentLength } from './scalars.js';
 
 /**
  * How the message boundary was found, which decides what Content-Length must be:
@@ -309,31 +309,6 @@ function parseRequestLine(line: string): SipResult<StartLine> {
     ok: true,
     value: { kind: 'request', method, requestUri: uri, status: 0, reason: '' },
   };
-}
-
-/**
- * The methods of RFC 3261 §7.1 and the extensions in use (RFC 3262, 3265, 3311, 3428, 3515,
- * 3903, 6086), compared whole: they are tokens, so the char-by-char check is skipped.
- */
-function knownMethod(m: string): boolean {
-  switch (m.length) {
-    case 3:
-      return m === 'ACK' || m === 'BYE';
-    case 4:
-      return m === 'INFO';
-    case 5:
-      return m === 'PRACK' || m === 'REFER';
-    case 6:
-      return m === 'INVITE' || m === 'CANCEL' || m === 'UPDATE' || m === 'NOTIFY';
-    case 7:
-      return m === 'OPTIONS' || m === 'MESSAGE' || m === 'PUBLISH';
-    case 8:
-      return m === 'REGISTER';
-    case 9:
-      return m === 'SUBSCRIBE';
-    default:
-      return false;
-  }
 }
 
 /** RFC 3261 §7.2 Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF */

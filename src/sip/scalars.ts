@@ -33,6 +33,32 @@ export interface CSeq {
 /** RFC 3261 §8.1.1.5: the sequence number MUST be less than 2**31. */
 export const CSEQ_MAX = 0x7fffffff;
 
+/**
+ * The methods of RFC 3261 §7.1 and the extensions in use (RFC 3262, 3265, 3311, 3428, 3515,
+ * 3903, 6086), compared whole: they are tokens, so the char-by-char check is skipped (a
+ * Request-Line's method, a CSeq's).
+ */
+export function knownMethod(m: string): boolean {
+  switch (m.length) {
+    case 3:
+      return m === 'ACK' || m === 'BYE';
+    case 4:
+      return m === 'INFO';
+    case 5:
+      return m === 'PRACK' || m === 'REFER';
+    case 6:
+      return m === 'INVITE' || m === 'CANCEL' || m === 'UPDATE' || m === 'NOTIFY';
+    case 7:
+      return m === 'OPTIONS' || m === 'MESSAGE' || m === 'PUBLISH';
+    case 8:
+      return m === 'REGISTER';
+    case 9:
+      return m === 'SUBSCRIBE';
+    default:
+      return false;
+  }
+}
+
 /** RFC 3261 §20.16 CSeq = 1*DIGIT LWS Method */
 export function parseCSeq(s: string): SipResult<CSeq> {
   let i = skipWs(s, 0);
@@ -53,7 +79,7 @@ export function parseCSeq(s: string): SipResult<CSeq> {
   if (j === i) return sipFail('SIP_BAD_CSEQ', 'no space before method');
   // A value read from a message is trimmed already: `trimEnd` only when its last char may go.
   const method = endsTrimmed(s) ? s.slice(j) : s.slice(j).trimEnd();
-  if (!isToken(method)) return sipFail('SIP_BAD_CSEQ', 'bad method');
+  if (!knownMethod(method) && !isToken(method)) return sipFail('SIP_BAD_CSEQ', 'bad method');
   return { ok: true, value: { seq, method } };
 }
 
@@ -108,9 +134,17 @@ export function parseContentType(s: string): SipResult<MediaType> {
 }
 
 /** RFC 3261 §25.1 callid = word [ "@" word ]. */
+/**
+ * RFC 3261 §25.1 callid = word [ "@" word ], as one native match: the `WORD` chars, with at most
+ * one '@' that is neither first nor last. A char loop costs more on the ~20 to 40 chars of a
+ * usual Call-ID; the loop in `parseCallId` still reads what fails here, for the exact error.
+ */
+const CALL_ID = /^[-.!%*_+`'~()<>:\\"/[\]?{}0-9A-Za-z]+(?:@[-.!%*_+`'~()<>:\\"/[\]?{}0-9A-Za-z]+)?$/;
+
 export function parseCallId(s: string): SipResult<string> {
   const t = s.trim();
   if (t.length === 0) return sipFail('SIP_BAD_CALL_ID', 'empty');
+  if (CALL_ID.test(t)) return { ok: true, value: t };
   let at = 0;
   for (let i = 0; i < t.length; i++) {
     const c = t.charCodeAt(i);

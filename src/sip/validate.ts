@@ -8,6 +8,9 @@
  */
 import { type SipResult, sipFail } from './errors.js';
 import type { SipMessage } from './message.js';
+import type { NameAddr } from './name-addr.js';
+
+const OK: SipResult<void> = { ok: true, value: undefined };
 
 /** Headers that may appear once (RFC 3261 §7.3.1, §20): a second value is 400 (RFC 4475 §3.3.8). */
 const SINGLE = ['call-id', 'cseq', 'from', 'to', 'max-forwards', 'content-type', 'expires'];
@@ -43,6 +46,27 @@ function duplicateSingle(msg: SipMessage): string | undefined {
   return undefined;
 }
 
+/**
+ * The From URI checked, then the To URI parsed, as a registrar reads it (RFC 3261 §10.3 step 3);
+ * the From URI is only checked (a registrar or proxy seldom reads it). A user registering itself
+ * names its AoR in both (RFC 3261 §10.2: From equals To unless a third party registers): the
+ * same text is then read once, and To's parse answers for From (`validUri` and `parsedUri`
+ * accept the same URIs). On a failure From is checked on its own, so the error is the one that
+ * reading each in turn gives.
+ */
+function checkFromToUris(from: NameAddr, to: NameAddr): SipResult<void> {
+  if (from.uri === to.uri) {
+    const u = to.parsedUri();
+    if (u.ok) return OK;
+    const f = from.validUri();
+    return f.ok ? u : f;
+  }
+  const fromUri = from.validUri();
+  if (!fromUri.ok) return fromUri;
+  const toUri = to.parsedUri();
+  return toUri.ok ? OK : toUri;
+}
+
 export function validateMessage(msg: SipMessage): SipResult<SipMessage> {
   const dup = duplicateSingle(msg);
   if (dup !== undefined) return sipFail('SIP_DUPLICATE_HEADER', dup);
@@ -67,12 +91,8 @@ export function validateMessage(msg: SipMessage): SipResult<SipMessage> {
   if (!routes.ok) return routes;
   const rr = msg.recordRoutes();
   if (!rr.ok) return rr;
-  // From and Contact URIs are only checked (a registrar or proxy seldom reads them); the To URI
-  // is parsed, as a registrar reads it (RFC 3261 §10.3 step 3).
-  const fromUri = from.value.validUri();
-  if (!fromUri.ok) return fromUri;
-  const toUri = to.value.parsedUri();
-  if (!toUri.ok) return toUri;
+  const uris = checkFromToUris(from.value, to.value);
+  if (!uris.ok) return uris;
   const cs = contacts.value;
   for (let i = 0; i < cs.length; i++) {
     const c = cs[i]!;

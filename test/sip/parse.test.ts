@@ -341,6 +341,11 @@ test('hasOptionTag agrees with supported() / require() over spellings, spaces, l
     ['Supported: outbound, "x'],
     ['Supported: outbound,path', 'Supported: <x'],
     ['Supported: \toutbound ,'],
+    ['Supported: xoutbound,outbound'],
+    ['Supported: outboundx,path'],
+    ['Supported: outbound,<x>'],
+    ['Supported: path,outbound,"x"'],
+    ['Supported: gruu,outbound', 'Supported: path'],
     ['k: outbound'],
     ['Require: outbound'],
   ];
