@@ -22,8 +22,9 @@ export const TOKEN = table("-.!%*_+`'~", ALNUM);
 /** RFC 3261 §25.1 hostname characters plus IPv4 digits and dots; "_" tolerated as real DNS has it. */
 export const HOST = table('-._', ALNUM);
 
-/** RFC 3261 §25.1 word: token characters plus ( ) < > : \ " / [ ] ? { } */
-export const WORD = table('-.!%*_+`\'~()<>:\\"/[]?{}', ALNUM);
+/** RFC 3261 §25.1 word: token characters plus ( ) < > : \ " / [ ] ? { } (besides letters and digits) */
+export const WORD_MARKS = '-.!%*_+`\'~()<>:\\"/[]?{}';
+export const WORD = table(WORD_MARKS, ALNUM);
 
 export const SP = 0x20;
 export const HTAB = 0x09;

@@ -3,7 +3,7 @@
  * (§20.19, §20.23), Content-Length (§20.14), Content-Type (§20.15), Call-ID (§20.8), option-tag
  * lists for Supported / Require (§20.37, §20.32).
  */
-import { isToken, skipWs, TOKEN, WORD } from './chars.js';
+import { isToken, skipWs, TOKEN, WORD, WORD_MARKS } from './chars.js';
 import { type SipErrorCode, type SipResult, sipFail } from './errors.js';
 import { type Params, parseHeaderParams } from './parameters.js';
 
@@ -133,13 +133,14 @@ export function parseContentType(s: string): SipResult<MediaType> {
   };
 }
 
-/** RFC 3261 §25.1 callid = word [ "@" word ]. */
 /**
  * RFC 3261 §25.1 callid = word [ "@" word ], as one native match: the `WORD` chars, with at most
  * one '@' that is neither first nor last. A char loop costs more on the ~20 to 40 chars of a
  * usual Call-ID; the loop in `parseCallId` still reads what fails here, for the exact error.
+ * Built from the same chars as `WORD` (escaped for a character class), so the two cannot differ.
  */
-const CALL_ID = /^[-.!%*_+`'~()<>:\\"/[\]?{}0-9A-Za-z]+(?:@[-.!%*_+`'~()<>:\\"/[\]?{}0-9A-Za-z]+)?$/;
+const WORD_CLASS = `[${WORD_MARKS.replace(/[\\\]^-]/g, '\\$&')}0-9A-Za-z]`;
+const CALL_ID = new RegExp(`^${WORD_CLASS}+(?:@${WORD_CLASS}+)?$`);
 
 export function parseCallId(s: string): SipResult<string> {
   const t = s.trim();

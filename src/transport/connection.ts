@@ -474,8 +474,8 @@ export class Connection {
       return false;
     }
     const ws = this.ws;
-    // readyState 1 (OPEN): after a Close frame (CLOSING) `ws` discards data frames; it still does.
-    if (!betweenUnits || this.wsData === undefined || ws === undefined || ws.readyState !== 1) {
+    // Only while OPEN: after a Close frame (CLOSING) `ws` discards data frames; it still does.
+    if (!betweenUnits || this.wsData === undefined || ws === undefined || ws.readyState !== WS_OPEN) {
       return false;
     }
     const payload = singleDataFrame(chunk, this.policy.max_msg_size);
