@@ -20,13 +20,14 @@
  *       and divide the growth of the server's PSS (and RSS) by the clients added.
  * How the rates are taken:
  * - Both servers (the default): interleaved. Both servers are started once, each with its own load
- *   processes and registered users, and each rate is taken in `--pairs` pairs (default 30 s / slice)
- *   of `--slice` s measured windows (default 2), the servers alternating in ABBA order (K S, S K, K S,
- *   ...; bench/load/pairs.ts) while the other one idles with its clients connected. Each slice has
- *   `--slice-warmup` s unrecorded first (default 1; `--warmup` s, default 2, for a server's first slice
- *   of a scenario). This VM's speed moves by ±30 % from one 10 s window to the next; two slices seconds
- *   apart see the same machine, so the ratio of each pair is steady where long phases were not. The
- *   table pools the slices (sums); a line per scenario gives the spread of the pair ratios.
+ *   processes and registered users, and each rate is taken in `--pairs` pairs (default 30 / `--slice`,
+ *   rounded up: 15) of `--slice` s measured windows (default 2), the servers alternating in ABBA order
+ *   (K S, S K, K S, ...; bench/load/pairs.ts) while the other one idles with its clients connected.
+ *   Each slice has `--slice-warmup` s unrecorded first (default 1; `--warmup` s, default 2, before a
+ *   server's first slice of a scenario). This VM's speed moves by ±30 % from one 10 s window to the
+ *   next: two slices seconds apart see nearly the same machine, ABBA cancels a linear drift, and the
+ *   median of many pair ratios moves far less than one ratio of two long phases. The table pools the
+ *   slices (sums, as rounds are pooled); a line per scenario gives the spread of the pair ratios.
  * - `--rounds N` (or one server): the rate phases are taken N times (default 1), the servers
  *   alternating, each round on a freshly started server: `--warmup` s then `--duration` s (default 10).
  * Figures, never a gate: exit code 0 unless the bench itself fails.
@@ -77,7 +78,7 @@ const USAGE = `usage: node --import tsx bench/server.bench.ts [options]
   --load-procs N                 load processes per server (default 1)
  both servers, interleaved (the default):
   --slice S                      measured seconds per slice (default 2; decimals allowed)
-  --pairs N                      ABBA pairs of slices per scenario (default ${INTERLEAVED_TARGET_S} s / slice)
+  --pairs N                      ABBA pairs of slices per scenario (default ${INTERLEAVED_TARGET_S} / slice, rounded up)
   --slice-warmup S               unrecorded seconds before each slice (default 1)
   --warmup S                     ... before a server's first slice of a scenario (default 2)
  the old way: each round on a freshly started server (also with one server):
@@ -881,7 +882,7 @@ async function main(): Promise<void> {
   }
   for (const name of SERVERS) {
     const r = results[name];
-    if (r) console.log(`\n${name}: ${r.description}`);
+    if (r?.description) console.log(`\n${name}: ${r.description}`);
   }
   for (const n of notes) console.log(`\n${n}`);
   console.log(
