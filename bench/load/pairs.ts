@@ -65,12 +65,16 @@ export interface SliceFigures {
   readonly ok: number;
   /** The server's CPU time over the window, ms. */
   readonly serverCpuMs: number;
+  /** Share of the machine's CPU time the hypervisor stole over the window (0 to 1). */
+  readonly steal: number;
 }
 
 /** sipwss/Kamailio ratios of one pair: throughput, and server CPU per transaction. */
 export interface PairRatio {
   readonly rate: number;
   readonly cpuPerTx: number;
+  /** The larger steal share of the pair's two slices. */
+  readonly steal: number;
 }
 
 /** NaN where a side has nothing to divide by (no transactions, or no CPU time read). */
@@ -80,17 +84,30 @@ export function pairRatio(kamailio: SliceFigures, sipwss: SliceFigures): PairRat
   return {
     rate: kamailio.perSecond > 0 ? sipwss.perSecond / kamailio.perSecond : Number.NaN,
     cpuPerTx: k > 0 ? cpuPerTx(sipwss) / k : Number.NaN,
+    steal: Math.max(kamailio.steal, sipwss.steal),
   };
 }
 
-/** The spreads of a scenario's pair ratios. */
+/** The spreads of a scenario's pair ratios: of all pairs, and of the calm ones. */
 export interface PairSummary {
   readonly rate: Spread;
   readonly cpuPerTx: Spread;
+  /**
+   * The pairs in which neither slice lost more than `maxSteal` of the machine to the hypervisor.
+   * Steal comes in bursts of seconds on this shared host and slows whichever server runs in it (a
+   * burst of 20 % was seen to cut a slice's rate by a third), so the calm pairs compare the servers on
+   * the same machine; the slices of the others still count in the pooled figures.
+   */
+  readonly calm: { readonly maxSteal: number; readonly rate: Spread; readonly cpuPerTx: Spread };
 }
 
-export function summarisePairs(ratios: readonly PairRatio[]): PairSummary {
-  return { rate: spread(ratios.map((r) => r.rate)), cpuPerTx: spread(ratios.map((r) => r.cpuPerTx)) };
+export function summarisePairs(ratios: readonly PairRatio[], maxSteal: number): PairSummary {
+  const calm = ratios.filter((r) => r.steal <= maxSteal);
+  return {
+    rate: spread(ratios.map((r) => r.rate)),
+    cpuPerTx: spread(ratios.map((r) => r.cpuPerTx)),
+    calm: { maxSteal, rate: spread(calm.map((r) => r.rate)), cpuPerTx: spread(calm.map((r) => r.cpuPerTx)) },
+  };
 }
 
 /** `median 1.18 (min 0.97, q1 1.10, q3 1.24, max 1.31)` */
