@@ -3,8 +3,8 @@
  * under one load generator.
  *
  *   node --import tsx bench/server.bench.ts [--server kamailio|sipwss|both] [--conns 5000,10000]
- *        [--duration S] [--warmup S] [--msg-conns N] [--reg-conns N] [--window N] [--load-procs N]
- *        [--rounds N] [--only message|register]
+ *        [--slice S] [--pairs N] [--slice-warmup S] [--warmup S] [--msg-conns N] [--reg-conns N]
+ *        [--window N] [--load-procs N] [--rounds N [--duration S]] [--only message|register]
  *
  * The load: `--msg-conns` + registered WSS clients acting like JsSIP UAs (bench/load/ua.ts), in
  * `--load-procs` child processes (bench/load/worker.ts). Each server runs as its own process group
@@ -12,22 +12,41 @@
  * from /proc (bench/load/procfs.ts).
  *   (1) MESSAGE relay: `--msg-conns` registered users (default 100), each keeping `--window` MESSAGEs
  *       (default 2) outstanding to random other users; every callee answers 200 itself. Transactions/s
- *       and latency (MESSAGE sent → its 200 received) p50/p99 over `--duration` s after `--warmup` s.
+ *       and latency (MESSAGE sent → its 200 received) p50/p99.
  *   (2) REGISTER refreshes: `--reg-conns` registered users (default 50), one REGISTER outstanding each
  *       (RFC 3261 §10.2), the next sent when the 200 arrives. REGISTER/s and p50/p99.
  *   (3) Memory per registered idle client, on a freshly started server: 20 warm-up clients, then open
  *       and register clients up to each count of `--conns` (default 5,000 then 10,000), settle 3 s,
  *       and divide the growth of the server's PSS (and RSS) by the clients added.
- * With `--rounds N` the rates are taken N times, the servers alternating (each round on a fresh
- * instance), and pooled: the other jobs on a shared machine then weigh on both servers alike.
+ * How the rates are taken:
+ * - Both servers (the default): interleaved. Both servers are started once, each with its own load
+ *   processes and registered users, and each rate is taken in `--pairs` pairs (default 30 / `--slice`,
+ *   rounded up: 15) of `--slice` s measured windows (default 2), the servers alternating in ABBA order
+ *   (K S, S K, K S, ...; bench/load/pairs.ts) while the other one idles with its clients connected.
+ *   Each slice has `--slice-warmup` s unrecorded first (default 1; `--warmup` s, default 2, before a
+ *   server's first slice of a scenario). This VM's speed moves by ±30 % from one 10 s window to the
+ *   next: two slices seconds apart see nearly the same machine, ABBA cancels a linear drift, and the
+ *   median of many pair ratios moves far less than one ratio of two long phases. The table pools the
+ *   slices (sums, as rounds are pooled); a line per scenario gives the spread of the pair ratios.
+ * - `--rounds N` (or one server): the rate phases are taken N times (default 1), the servers
+ *   alternating, each round on a freshly started server: `--warmup` s then `--duration` s (default 10).
  * Figures, never a gate: exit code 0 unless the bench itself fails.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testPki } from '../test/helpers/certs.js';
+import {
+  abbaOrder,
+  formatSpread,
+  type PairRatio,
+  type PairSummary,
+  pairRatio,
+  type SliceFigures,
+  summarisePairs,
+} from './load/pairs.js';
 import { LoadPool, mergeRuns, type RunResult } from './load/pool.js';
-import { type GroupMemory, groupCpuMs, groupMemory } from './load/procfs.js';
+import { type GroupMemory, groupCpuMs, groupMemory, machineTicks, stealShare } from './load/procfs.js';
 import { killAllGroups, type ServerUnderTest, type StartSut, sleep } from './load/sut.js';
 import { kamailioMissing, start as startKamailio } from './servers/kamailio-registrar.js';
 import { sipwssMissing, start as startSipwss } from './servers/sipwss-server.js';
@@ -43,6 +62,31 @@ const MEM_WARMUP = 20;
 const SETTLE_MS = 3000;
 const OPEN_CONCURRENCY = 32;
 const TX_TIMEOUT_MS = 5000;
+/** Measured seconds per server and scenario that the default `--pairs` aims at. */
+const INTERLEAVED_TARGET_S = 30;
+
+type Scenario = 'message' | 'register';
+
+const USAGE = `usage: node --import tsx bench/server.bench.ts [options]
+  --server kamailio|sipwss|both  servers to run (default both)
+  --conns N[,N...]               idle registered clients for the memory figure, increasing
+                                 (default 5000,10000; 0 skips memory)
+  --only message|register        one rate scenario only
+  --msg-conns N                  clients exchanging MESSAGEs (default 100)
+  --window N                     MESSAGEs outstanding per client (default 2)
+  --reg-conns N                  clients refreshing their registration (default 50)
+  --load-procs N                 load processes per server (default 1)
+ both servers, interleaved (the default):
+  --slice S                      measured seconds per slice (default 2; decimals allowed)
+  --pairs N                      ABBA pairs of slices per scenario (default ${INTERLEAVED_TARGET_S} / slice, rounded up)
+  --slice-warmup S               unrecorded seconds before each slice (default 1)
+  --max-steal P                  pairs whose slices lost at most P % of the machine to the
+                                 hypervisor (/proc/stat steal) are also summarised apart (default 2)
+  --warmup S                     ... before a server's first slice of a scenario (default 2)
+ the old way: each round on a freshly started server (also with one server):
+  --rounds N                     rate phases per server, alternating the servers (default 1)
+  --duration S                   measured seconds per phase (default 10), after --warmup S
+`;
 
 interface Options {
   readonly servers: readonly ServerName[];
@@ -53,9 +97,16 @@ interface Options {
   readonly regConns: number;
   readonly window: number;
   readonly loadProcs: number;
-  readonly rounds: number;
+  /** Rate phases per server on fresh instances; undefined: interleave when both servers run, else 1. */
+  readonly rounds: number | undefined;
+  /** Interleaved mode: measured seconds per slice, ABBA pairs per scenario, warm-up before a slice. */
+  readonly sliceS: number;
+  readonly pairs: number;
+  readonly sliceWarmupS: number;
+  /** Interleaved mode: most steal (share of the machine's CPU) a pair may have and count as calm. */
+  readonly maxSteal: number;
   /** Which rate phases to run (`--only message` or `--only register` for profiling one path). */
-  readonly phases: ReadonlySet<'message' | 'register'>;
+  readonly phases: ReadonlySet<Scenario>;
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -68,9 +119,15 @@ function parseArgs(argv: readonly string[]): Options {
     regConns: 50,
     window: 2,
     loadProcs: 1,
-    rounds: 1,
-    phases: new Set<'message' | 'register'>(['message', 'register']) as ReadonlySet<'message' | 'register'>,
+    rounds: undefined as number | undefined,
+    sliceS: 2,
+    pairs: 0,
+    sliceWarmupS: 1,
+    maxSteal: 0.02,
+    phases: new Set<Scenario>(['message', 'register']) as ReadonlySet<Scenario>,
   };
+  /** Flags given, to refuse combinations where one would be silently ignored. */
+  const given = new Set<string>();
   const int = (flag: string, v: string | undefined, min: number, max: number): number => {
     const n = Number(v);
     if (v === undefined || !Number.isInteger(n) || n < min || n > max) {
@@ -78,10 +135,22 @@ function parseArgs(argv: readonly string[]): Options {
     }
     return n;
   };
+  const seconds = (flag: string, v: string | undefined, min: number, max: number): number => {
+    const n = Number(v);
+    if (v === undefined || v.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+      throw new Error(`${flag} needs a number of seconds from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    }
+    return n;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
+    if (a === '--help' || a === '-h') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    }
     const v = argv[i + 1];
     i++;
+    if (a !== undefined) given.add(a);
     switch (a) {
       case '--server':
         if (v === 'both') o.servers = SERVERS;
@@ -119,13 +188,35 @@ function parseArgs(argv: readonly string[]): Options {
       case '--rounds':
         o.rounds = int(a, v, 1, 10);
         break;
+      case '--slice':
+        o.sliceS = seconds(a, v, 0.5, 60);
+        break;
+      case '--pairs':
+        o.pairs = int(a, v, 1, 200);
+        break;
+      case '--slice-warmup':
+        o.sliceWarmupS = seconds(a, v, 0, 30);
+        break;
+      case '--max-steal':
+        o.maxSteal = seconds(a, v, 0, 100) / 100;
+        break;
       case '--load-procs':
         o.loadProcs = int(a, v, 1, 8);
         break;
       default:
-        throw new Error(`unknown argument ${JSON.stringify(a)}`);
+        throw new Error(`unknown argument ${JSON.stringify(a)} (--help lists the options)`);
     }
   }
+  const interleaving = ['--slice', '--pairs', '--slice-warmup', '--max-steal'].filter((f) => given.has(f));
+  if (o.rounds !== undefined && interleaving.length > 0)
+    throw new Error(`${interleaving.join(', ')} set interleaved slices, --rounds the old way: not both`);
+  // with both servers the rates are interleaved, where --duration means nothing: say so, not ignore it
+  if (given.has('--duration') && o.rounds === undefined && o.servers.length > 1)
+    throw new Error(
+      '--duration is the length of a --rounds phase; both servers are interleaved in slices ' +
+        '(--slice S, --pairs N): add --rounds N for the old way, or --server for one server',
+    );
+  if (o.pairs === 0) o.pairs = Math.max(1, Math.ceil(INTERLEAVED_TARGET_S / o.sliceS));
   return o;
 }
 
@@ -138,6 +229,8 @@ interface RateFigures {
   readonly serverCpuMs: number;
   readonly serverCores: number;
   readonly loadCores: number;
+  /** Share of the machine's CPU time the hypervisor stole over the window (/proc/stat). */
+  readonly steal: number;
 }
 
 /** Pools the rounds of one scenario: CPU adds up, rates and shares are over the summed time. */
@@ -150,6 +243,8 @@ function mergeRates(a: RateFigures | undefined, b: RateFigures): RateFigures {
     serverCpuMs,
     serverCores: run.wallMs > 0 ? serverCpuMs / run.wallMs : 0,
     loadCores: run.wallMs > 0 ? run.loadCpuMs / run.wallMs : 0,
+    // weighted by the windows' lengths
+    steal: run.wallMs > 0 ? (a.steal * a.run.wallMs + b.steal * b.run.wallMs) / run.wallMs : 0,
   };
 }
 
@@ -181,17 +276,40 @@ interface Pki {
   readonly ca: string;
 }
 
-async function withServer<T>(
+/** A server under test with its load processes, both running. */
+interface Running {
+  readonly name: ServerName;
+  readonly sut: ServerUnderTest;
+  readonly pool: LoadPool;
+  /** Stops the load processes and the server, and removes its directory. */
+  stop(): Promise<void>;
+  /** `err` as an Error whose message ends with the server's last log lines. */
+  explain(err: unknown): Error;
+}
+
+function explainWith(name: ServerName, sut: ServerUnderTest | undefined, err: unknown): Error {
+  const tail = sut?.log().trim().split('\n').slice(-15).join('\n') ?? '';
+  return new Error(
+    `${err instanceof Error ? err.message : String(err)}${tail ? `\n${name} log tail:\n${tail}` : ''}`,
+  );
+}
+
+/** Starts a fresh instance of `name` and its load processes (not yet connected). */
+async function startServer(
   name: ServerName,
   pki: Pki,
   maxConnections: number,
   opts: Options,
-  body: (sut: ServerUnderTest, pool: LoadPool) => Promise<T>,
-): Promise<T> {
+): Promise<Running> {
   const dir = mkdtempSync(join(tmpdir(), `sipwss-bench-${name}-`));
   tempDirs.add(dir);
   let sut: ServerUnderTest | undefined;
   let pool: LoadPool | undefined;
+  const stop = async () => {
+    await pool?.stop();
+    await sut?.stop();
+    removeDir(dir);
+  };
   try {
     sut = await ADAPTERS[name].start({ ...pki, maxConnections, dir });
     pool = await LoadPool.start(opts.loadProcs, {
@@ -201,16 +319,29 @@ async function withServer<T>(
       // as a browser page would (Kamailio ignores it; sipwss checks it when configured to)
       origin: 'https://127.0.0.1',
     });
-    return await body(sut, pool);
   } catch (err) {
-    const tail = sut?.log().trim().split('\n').slice(-15).join('\n') ?? '';
-    throw new Error(
-      `${err instanceof Error ? err.message : String(err)}${tail ? `\n${name} log tail:\n${tail}` : ''}`,
-    );
+    const e = explainWith(name, sut, err);
+    await stop();
+    throw e;
+  }
+  const s = sut;
+  return { name, sut: s, pool, stop, explain: (err) => explainWith(name, s, err) };
+}
+
+async function withServer<T>(
+  name: ServerName,
+  pki: Pki,
+  maxConnections: number,
+  opts: Options,
+  body: (sut: ServerUnderTest, pool: LoadPool) => Promise<T>,
+): Promise<T> {
+  const r = await startServer(name, pki, maxConnections, opts);
+  try {
+    return await body(r.sut, r.pool);
+  } catch (err) {
+    throw r.explain(err);
   } finally {
-    await pool?.stop();
-    await sut?.stop();
-    removeDir(dir);
+    await r.stop();
   }
 }
 
@@ -223,27 +354,43 @@ function removeDir(dir: string): void {
   if (process.env.SIPWSS_KEEP_BENCH_DIRS !== '1') rmSync(dir, { recursive: true, force: true });
 }
 
+interface Window {
+  readonly warmupMs: number;
+  readonly durationMs: number;
+}
+
+/**
+ * One recorded run of `type` on `sut`; with `idle`, also the CPU that server (the other one, holding
+ * its idle clients) used over the same window: work it deferred from its own slice, e.g. Kamailio's tm
+ * freeing transactions 5 s after their reply, lands in the other server's slice.
+ */
 async function rate(
   sut: ServerUnderTest,
   pool: LoadPool,
-  type: 'message' | 'register',
+  type: Scenario,
   users: number,
   opts: Options,
-): Promise<RateFigures> {
+  window: Window,
+  idle?: ServerUnderTest,
+): Promise<RateFigures & { readonly idleCpuMs: number }> {
   const running = pool.run({
     type,
     users,
     window: type === 'message' ? opts.window : 1,
-    warmupMs: opts.warmupS * 1000,
-    durationMs: opts.durationS * 1000,
+    warmupMs: window.warmupMs,
+    durationMs: window.durationMs,
     timeoutMs: TX_TIMEOUT_MS,
   });
   // the server's CPU over the same window as the load processes record (IPC skew: milliseconds)
-  await sleep(opts.warmupS * 1000);
+  await sleep(window.warmupMs);
   const c0 = groupCpuMs(sut.pgid);
+  const i0 = idle ? groupCpuMs(idle.pgid) : 0;
+  const m0 = machineTicks();
   const t0 = performance.now();
-  await sleep(opts.durationS * 1000);
+  await sleep(window.durationMs);
   const c1 = groupCpuMs(sut.pgid);
+  const i1 = idle ? groupCpuMs(idle.pgid) : 0;
+  const steal = stealShare(m0, machineTicks());
   const wall = performance.now() - t0;
   const run = await running;
   return {
@@ -251,6 +398,8 @@ async function rate(
     serverCpuMs: c1 - c0,
     serverCores: (c1 - c0) / wall,
     loadCores: run.loadCpuMs / run.wallMs,
+    idleCpuMs: i1 - i0,
+    steal,
   };
 }
 
@@ -269,28 +418,181 @@ function describeRate(label: string, unit: string, f: RateFigures): void {
     log('  the load generator was saturated: add --load-procs, or read server CPU per transaction');
 }
 
-/** (1) and (2) on one server instance. */
+const LABEL: Record<Scenario, { readonly name: string; readonly unit: string }> = {
+  message: { name: 'MESSAGE', unit: 'tx' },
+  register: { name: 'REGISTER', unit: 'REGISTER' },
+};
+
+function scenarioLabel(type: Scenario, opts: Options): string {
+  return type === 'message'
+    ? `MESSAGE over ${opts.msgConns} conns, window ${opts.window}`
+    : `REGISTER over ${opts.regConns} conns`;
+}
+
+function rateUsers(opts: Options): number {
+  return Math.max(opts.msgConns, opts.regConns);
+}
+
+/** Opens and registers the rate phases' users on a fresh instance. */
+async function openRateUsers(
+  name: ServerName,
+  sut: ServerUnderTest,
+  pool: LoadPool,
+  users: number,
+  result: Result,
+): Promise<void> {
+  result.description = sut.description;
+  log(`${name}: ${sut.description}, ${sut.url}`);
+  const o = await pool.open(0, users, OPEN_CONCURRENCY, 30_000);
+  if (o.failed > 0) throw new Error(`${o.failed} of ${users} clients failed to register: ${o.firstError}`);
+  log(`${name}: ${o.opened} clients registered in ${o.seconds.toFixed(1)} s`);
+}
+
+/** (1) and (2) on one fresh server instance: the old way (`--rounds`, or one server). */
 async function ratePhase(name: ServerName, opts: Options, pki: Pki, result: Result): Promise<void> {
-  const rateUsers = Math.max(opts.msgConns, opts.regConns);
-  await withServer(name, pki, rateUsers + 100, opts, async (sut, pool) => {
-    result.description = sut.description;
-    log(`${name}: ${sut.description}, ${sut.url}`);
-    const o = await pool.open(0, rateUsers, OPEN_CONCURRENCY, 30_000);
-    if (o.failed > 0)
-      throw new Error(`${o.failed} of ${rateUsers} clients failed to register: ${o.firstError}`);
-    log(`${name}: ${o.opened} clients registered in ${o.seconds.toFixed(1)} s`);
-    if (opts.phases.has('message')) {
-      const m = await rate(sut, pool, 'message', opts.msgConns, opts);
-      describeRate(`${name} MESSAGE over ${opts.msgConns} conns, window ${opts.window}`, 'tx', m);
-      result.message = mergeRates(result.message, m);
-    }
-    if (opts.phases.has('register')) {
-      const r = await rate(sut, pool, 'register', opts.regConns, opts);
-      describeRate(`${name} REGISTER over ${opts.regConns} conns`, 'REGISTER', r);
-      result.register = mergeRates(result.register, r);
+  const users = rateUsers(opts);
+  await withServer(name, pki, users + 100, opts, async (sut, pool) => {
+    await openRateUsers(name, sut, pool, users, result);
+    const window = { warmupMs: opts.warmupS * 1000, durationMs: opts.durationS * 1000 };
+    for (const type of [...opts.phases]) {
+      const f = await rate(sut, pool, type, type === 'message' ? opts.msgConns : opts.regConns, opts, window);
+      describeRate(`${name} ${scenarioLabel(type, opts)}`, LABEL[type].unit, f);
+      result[type] = mergeRates(result[type], f);
     }
     await pool.closeAll();
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// both servers, interleaved
+
+/** A failure the bench can pin on one server (its rates stop; the other server's go on). */
+class ServerFailure extends Error {
+  constructor(
+    readonly server: ServerName,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function blame<T>(r: Running, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    throw new ServerFailure(r.name, r.explain(err).message);
+  }
+}
+
+/** The pair ratios of each scenario run interleaved, for the report. */
+type PairResults = Partial<Record<Scenario, { readonly pairs: number; readonly summary: PairSummary }>>;
+
+/**
+ * (1) and (2) with both servers up at once, in ABBA pairs of slices. Each server keeps its own load
+ * processes and registered users for the whole phase; the idle one holds its connections (its CPU
+ * over the other's slices is read and printed: deferred work would fall on the other's slice).
+ */
+async function interleavedRates(
+  opts: Options,
+  pki: Pki,
+  results: Record<ServerName, Result>,
+  pairs: PairResults,
+): Promise<void> {
+  const users = rateUsers(opts);
+  const running: Partial<Record<ServerName, Running>> = {};
+  try {
+    for (const name of SERVERS) {
+      const r = await startServer(name, pki, users + 100, opts).catch((err: unknown) => {
+        throw new ServerFailure(name, err instanceof Error ? err.message : String(err));
+      });
+      running[name] = r;
+      await blame(r, () => openRateUsers(name, r.sut, r.pool, users, results[name]));
+    }
+    const both = running as Record<ServerName, Running>;
+    for (const type of [...opts.phases]) {
+      const ratios = await interleaveScenario(type, both, opts, results);
+      pairs[type] = { pairs: ratios.length, summary: summarisePairs(ratios, opts.maxSteal) };
+    }
+    for (const r of Object.values(running)) await blame(r, () => r.pool.closeAll());
+  } finally {
+    for (const r of Object.values(running)) await r.stop();
+  }
+}
+
+function sliceFigures(f: RateFigures): SliceFigures {
+  return { perSecond: f.run.perSecond, ok: f.run.ok, serverCpuMs: f.serverCpuMs, steal: f.steal };
+}
+
+/** One scenario in `opts.pairs` ABBA pairs; pools each server's slices into `results`. */
+async function interleaveScenario(
+  type: Scenario,
+  servers: Record<ServerName, Running>,
+  opts: Options,
+  results: Record<ServerName, Result>,
+): Promise<PairRatio[]> {
+  const users = type === 'message' ? opts.msgConns : opts.regConns;
+  const order = abbaOrder(opts.pairs, 'kamailio' as ServerName, 'sipwss' as ServerName);
+  const warm = new Set<ServerName>();
+  const idleCpuMs: Record<ServerName, number> = { kamailio: 0, sipwss: 0 };
+  let measuredMs = 0;
+  const ratios: PairRatio[] = [];
+  let current: Partial<Record<ServerName, RateFigures>> = {};
+  for (const [k, { pair, who }] of order.entries()) {
+    const other: ServerName = who === 'kamailio' ? 'sipwss' : 'kamailio';
+    const r = servers[who];
+    // a server's first slice of a scenario also warms it up for it (JIT, caches, queues)
+    const warmupS = warm.has(who) ? opts.sliceWarmupS : Math.max(opts.warmupS, opts.sliceWarmupS);
+    warm.add(who);
+    const window = { warmupMs: warmupS * 1000, durationMs: opts.sliceS * 1000 };
+    const f = await blame(r, () => rate(r.sut, r.pool, type, users, opts, window, servers[other].sut));
+    results[who][type] = mergeRates(results[who][type], f);
+    idleCpuMs[other] += f.idleCpuMs;
+    measuredMs += f.run.wallMs;
+    current[who] = f;
+    const idleShare = ((f.idleCpuMs / f.run.wallMs) * 100).toFixed(0);
+    let line = `${who} ${LABEL[type].name} slice ${k + 1}/${order.length}: ${describeSlice(type, f)}`;
+    line += `; ${other} idle ${idleShare} % of a core`;
+    const ks = current.kamailio;
+    const ss = current.sipwss;
+    if (k % 2 === 1 && ks && ss) {
+      const ratio = pairRatio(sliceFigures(ks), sliceFigures(ss));
+      ratios.push(ratio);
+      line += ` → pair ${pair + 1}: sipwss/Kamailio ${ratio.rate.toFixed(2)}× rate, `;
+      line += `${ratio.cpuPerTx.toFixed(2)}× CPU/tx${ratio.steal > opts.maxSteal ? ' (not calm)' : ''}`;
+      current = {};
+    }
+    log(line);
+  }
+  for (const name of SERVERS) {
+    const f = results[name][type];
+    if (f)
+      describeRate(`${name} ${scenarioLabel(type, opts)}, ${opts.pairs} slices pooled`, LABEL[type].unit, f);
+  }
+  // measuredMs counts both servers' slices: each idled for about half of it
+  const idleShare = (n: ServerName) => ((idleCpuMs[n] / (measuredMs / 2)) * 100).toFixed(1);
+  log(
+    `idle server's CPU during the other's slices: kamailio ${idleShare('kamailio')} %, ` +
+      `sipwss ${idleShare('sipwss')} % of a core`,
+  );
+  return ratios;
+}
+
+/** A slice's figures, short: the long form (describeRate) is printed for the pooled slices. */
+function describeSlice(type: Scenario, f: RateFigures): string {
+  const r = f.run;
+  const problems = [
+    [r.failed, 'failed'],
+    [r.timeouts, 'timeouts'],
+    [r.lostConnections, 'connections lost'],
+  ].filter(([n]) => Number(n) > 0);
+  return (
+    `${r.perSecond.toFixed(0)} ${LABEL[type].unit}/s, p50 ${r.latency.quantile(0.5).toFixed(2)} ms, ` +
+    `p99 ${r.latency.quantile(0.99).toFixed(2)} ms, server ${(f.serverCores * 100).toFixed(0)} % of a core, ` +
+    `${r.ok > 0 ? ((f.serverCpuMs * 1000) / r.ok).toFixed(1) : '-'} µs CPU/tx, load ` +
+    `${(f.loadCores * 100).toFixed(0)} %${r.maxElu >= 0.95 ? ' (saturated)' : ''}, ` +
+    `steal ${(f.steal * 100).toFixed(1)} %` +
+    (problems.length > 0 ? ` (${problems.map(([n, what]) => `${n} ${what}`).join(', ')})` : '')
+  );
 }
 
 /** (3) on a fresh instance. */
@@ -350,12 +652,24 @@ interface Row {
   readonly value: (r: Result) => number | undefined;
   readonly format: (v: number) => string;
   readonly target?: Target;
+  /** A row of a ratio alone (the median of the interleaved pairs), not the quotient of its columns. */
+  readonly ratio?: number;
+}
+
+/** The row of a scenario's median pair ratio (rate or CPU), under the pooled row it goes with. */
+function pairRow(metric: string, median: number, target: Target): Row {
+  return { metric, value: () => undefined, format: int0, target, ratio: median };
 }
 
 const ms = (v: number) => v.toFixed(2);
 const int0 = (v: number) => v.toFixed(0);
 
-function rows(opts: Options): Row[] {
+function rows(opts: Options, pairs: PairResults): Row[] {
+  const m = pairs.message;
+  const g = pairs.register;
+  const pairsOf = (n: number) => `median of ${n} pair ratio${n === 1 ? '' : 's'}`;
+  const calmOf = (p: { readonly summary: PairSummary }) =>
+    `median of ${p.summary.calm.rate.n} calm pairs (steal ≤ ${(p.summary.calm.maxSteal * 100).toFixed(0)} %)`;
   const out: Row[] = [
     {
       metric: `MESSAGE tx/s (${opts.msgConns} conns)`,
@@ -363,6 +677,12 @@ function rows(opts: Options): Row[] {
       format: int0,
       target: { kind: 'ratio-min', min: 1.5 },
     },
+    ...(m
+      ? [
+          pairRow(`  tx/s, ${pairsOf(m.pairs)}`, m.summary.rate.median, { kind: 'ratio-min', min: 1.5 }),
+          pairRow(`  tx/s, ${calmOf(m)}`, m.summary.calm.rate.median, { kind: 'ratio-min', min: 1.5 }),
+        ]
+      : []),
     { metric: '  MESSAGE p50 ms', value: (r) => r.message?.run.latency.quantile(0.5), format: ms },
     {
       metric: '  MESSAGE p99 ms',
@@ -378,6 +698,18 @@ function rows(opts: Options): Row[] {
       // the rate target in CPU form: what 1.5 × the rate needs when the load or the machine is the limit
       target: { kind: 'ratio-max', max: 1 / 1.5 },
     },
+    ...(m
+      ? [
+          pairRow(`    CPU/tx, ${pairsOf(m.pairs)}`, m.summary.cpuPerTx.median, {
+            kind: 'ratio-max',
+            max: 1 / 1.5,
+          }),
+          pairRow(`    CPU/tx, ${calmOf(m)}`, m.summary.calm.cpuPerTx.median, {
+            kind: 'ratio-max',
+            max: 1 / 1.5,
+          }),
+        ]
+      : []),
     { metric: '  server CPU, cores', value: (r) => r.message?.serverCores, format: (v) => v.toFixed(2) },
     { metric: '  load CPU, cores', value: (r) => r.message?.loadCores, format: (v) => v.toFixed(2) },
     {
@@ -392,6 +724,15 @@ function rows(opts: Options): Row[] {
       format: int0,
       target: { kind: 'ratio-min', min: 1.2 },
     },
+    ...(g
+      ? [
+          pairRow(`  REGISTER/s, ${pairsOf(g.pairs)}`, g.summary.rate.median, {
+            kind: 'ratio-min',
+            min: 1.2,
+          }),
+          pairRow(`  REGISTER/s, ${calmOf(g)}`, g.summary.calm.rate.median, { kind: 'ratio-min', min: 1.2 }),
+        ]
+      : []),
     { metric: '  REGISTER p50 ms', value: (r) => r.register?.run.latency.quantile(0.5), format: ms },
     { metric: '  REGISTER p99 ms', value: (r) => r.register?.run.latency.quantile(0.99), format: ms },
     {
@@ -401,6 +742,18 @@ function rows(opts: Options): Row[] {
       format: int0,
       target: { kind: 'ratio-max', max: 1 / 1.2 },
     },
+    ...(g
+      ? [
+          pairRow(`    CPU/REGISTER, ${pairsOf(g.pairs)}`, g.summary.cpuPerTx.median, {
+            kind: 'ratio-max',
+            max: 1 / 1.2,
+          }),
+          pairRow(`    CPU/REGISTER, ${calmOf(g)}`, g.summary.calm.cpuPerTx.median, {
+            kind: 'ratio-max',
+            max: 1 / 1.2,
+          }),
+        ]
+      : []),
     { metric: '  server CPU, cores', value: (r) => r.register?.serverCores, format: (v) => v.toFixed(2) },
     { metric: '  load CPU, cores', value: (r) => r.register?.loadCores, format: (v) => v.toFixed(2) },
   ];
@@ -422,14 +775,16 @@ function rows(opts: Options): Row[] {
   return out;
 }
 
-function table(results: Partial<Record<ServerName, Result>>, opts: Options): string {
+function table(results: Partial<Record<ServerName, Result>>, opts: Options, pairs: PairResults): string {
   const k = results.kamailio;
   const s = results.sipwss;
   const header = ['metric', 'Kamailio', 'sipwss', 'sipwss/Kamailio', 'target', 'met'];
-  const body = rows(opts).map((row) => {
+  const body = rows(opts, pairs).map((row) => {
     const kv = k ? row.value(k) : undefined;
     const sv = s ? row.value(s) : undefined;
-    const ratio = kv !== undefined && sv !== undefined && kv !== 0 ? sv / kv : undefined;
+    const q = row.ratio ?? (kv !== undefined && sv !== undefined && kv !== 0 ? sv / kv : undefined);
+    // no ratio (and no verdict) where a side had nothing to measure
+    const ratio = q !== undefined && Number.isFinite(q) ? q : undefined;
     const t = row.target;
     let target = '';
     let met = '';
@@ -451,7 +806,7 @@ function table(results: Partial<Record<ServerName, Result>>, opts: Options): str
       row.metric,
       kv === undefined || Number.isNaN(kv) ? '-' : row.format(kv),
       sv === undefined || Number.isNaN(sv) ? '-' : row.format(sv),
-      ratio === undefined || !Number.isFinite(ratio) ? '-' : ratio.toFixed(2),
+      ratio === undefined ? '-' : ratio.toFixed(2),
       target,
       met,
     ];
@@ -461,6 +816,20 @@ function table(results: Partial<Record<ServerName, Result>>, opts: Options): str
   const line = (r: readonly string[]) =>
     `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+function hasRates(r: Result): boolean {
+  return r.message !== undefined || r.register !== undefined;
+}
+
+/** How the rates are taken, for the header line. */
+function rateMethod(opts: Options, interleave: boolean): string {
+  if (interleave)
+    return (
+      `interleaved: ${opts.pairs} ABBA pairs of ${opts.sliceS} s slices per scenario after ` +
+      `${opts.sliceWarmupS} s warm-up each (${opts.warmupS} s before a server's first)`
+    );
+  return `${opts.warmupS} s warm-up + ${opts.durationS} s each, ${opts.rounds ?? 1} round(s) on fresh servers`;
 }
 
 async function main(): Promise<void> {
@@ -484,13 +853,6 @@ async function main(): Promise<void> {
     ca: readFileSync(pki.files.ca, 'utf8'),
   };
   const t0 = performance.now();
-  process.stderr.write(
-    `server bench: node ${process.version}, ${cpus().length} cpus (load average ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}), ${opts.loadProcs} load process(es); MESSAGE over ${opts.msgConns} conns ` +
-      `(window ${opts.window}), REGISTER over ${opts.regConns}, ${opts.warmupS} s warm-up + ` +
-      `${opts.durationS} s each, ${opts.rounds} round(s); memory at ${opts.conns.join(', ') || 'none'} clients\n`,
-  );
   const results: Partial<Record<ServerName, Result>> = {};
   const notes: string[] = [];
   const names: ServerName[] = [];
@@ -499,25 +861,69 @@ async function main(): Promise<void> {
     if (missing) notes.push(`${name} skipped: ${missing}`);
     else names.push(name);
   }
-  // the rates of both servers back to back, then the memory of both: what else runs on the machine
-  // changes from minute to minute, so figures to compare are taken close together
-  const phases = [...Array.from({ length: opts.rounds }, () => ratePhase), memoryPhase];
-  for (const phase of phases) {
-    for (const name of names) {
-      if (notes.some((n) => n.startsWith(`${name} failed`))) continue;
-      const r = (results[name] ??= { description: '', memory: [] });
-      try {
-        await phase(name, opts, p, r);
-      } catch (err) {
-        notes.push(`${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+  const interleave = opts.rounds === undefined && names.length === 2;
+  process.stderr.write(
+    `server bench: node ${process.version}, ${cpus().length} cpus (load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}), ${opts.loadProcs} load process(es) per server; MESSAGE over ${opts.msgConns} conns ` +
+      `(window ${opts.window}), REGISTER over ${opts.regConns}, ${rateMethod(opts, interleave)}; ` +
+      `memory at ${opts.conns.join(', ') || 'none'} clients\n`,
+  );
+  const failed = (name: ServerName) => notes.some((n) => n.startsWith(`${name} failed`));
+  const fail = (name: ServerName, err: unknown) => {
+    notes.push(`${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  };
+  const resultOf = (name: ServerName): Result => (results[name] ??= { description: '', memory: [] });
+  const pairs: PairResults = {};
+  if (interleave) {
+    try {
+      await interleavedRates(opts, p, { kamailio: resultOf('kamailio'), sipwss: resultOf('sipwss') }, pairs);
+    } catch (err) {
+      if (err instanceof ServerFailure) fail(err.server, err);
+      else {
+        notes.push(`interleaved rates failed: ${err instanceof Error ? err.message : String(err)}`);
         process.exitCode = 1;
       }
     }
   }
-  console.log(table(results, opts));
+  // one server failed before a slice ran: the other's rates on their own, so that they are not lost
+  const alone =
+    interleave && names.some(failed) ? names.filter((n) => !failed(n) && !hasRates(resultOf(n))) : [];
+  const rounds = interleave ? 0 : (opts.rounds ?? 1);
+  // the rates of both servers back to back, then the memory of both: what else runs on the machine
+  // changes from minute to minute, so figures to compare are taken close together
+  const phases = [...Array.from({ length: rounds }, () => ratePhase), memoryPhase];
+  for (const phase of phases) {
+    for (const name of names) {
+      if (failed(name)) continue;
+      try {
+        if (phase === memoryPhase && alone.includes(name)) await ratePhase(name, opts, p, resultOf(name));
+        await phase(name, opts, p, resultOf(name));
+      } catch (err) {
+        fail(name, err);
+      }
+    }
+  }
+  console.log(table(results, opts, pairs));
+  for (const type of opts.phases) {
+    const pr = pairs[type];
+    if (!pr) continue;
+    const { name, unit } = LABEL[type];
+    console.log(
+      `\n${name}, sipwss/Kamailio in ${pr.pairs} ABBA pairs of ${opts.sliceS} s slices: ` +
+        `${unit}/s ${formatSpread(pr.summary.rate)}; server CPU µs/${unit} ${formatSpread(pr.summary.cpuPerTx)}`,
+    );
+    const calm = pr.summary.calm;
+    console.log(
+      `  the ${calm.rate.n} calm pairs (neither slice lost more than ${(calm.maxSteal * 100).toFixed(0)} % ` +
+        `of the machine to steal): ${unit}/s ${formatSpread(calm.rate)}; server CPU µs/${unit} ` +
+        `${formatSpread(calm.cpuPerTx)}`,
+    );
+  }
   for (const name of SERVERS) {
     const r = results[name];
-    if (r) console.log(`\n${name}: ${r.description}`);
+    if (r?.description) console.log(`\n${name}: ${r.description}`);
   }
   for (const n of notes) console.log(`\n${n}`);
   console.log(

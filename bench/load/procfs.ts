@@ -76,3 +76,28 @@ export function groupMemory(pgid: number): GroupMemory {
   }
   return { processes: pids.length, rss, pss };
 }
+
+/** The machine's CPU time so far from /proc/stat, in ticks: all of it, and what the hypervisor stole. */
+export interface MachineTicks {
+  readonly total: number;
+  readonly steal: number;
+}
+
+/**
+ * The `cpu` line of /proc/stat: user nice system idle iowait irq softirq steal (guest time is part of
+ * user already). Steal is time this VM's CPUs were ready to run and the hypervisor ran another guest:
+ * on a shared host it comes in bursts of seconds, and a slice taken in one runs slower for reasons
+ * neither server has.
+ */
+export function machineTicks(): MachineTicks {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+  const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = f.reduce((s, v) => s + (Number.isFinite(v) ? v : 0), 0);
+  return { total, steal: Number.isFinite(f[7]) ? (f[7] as number) : 0 };
+}
+
+/** Share of the machine's CPU time stolen between two readings (0 when nothing elapsed). */
+export function stealShare(a: MachineTicks, b: MachineTicks): number {
+  const dt = b.total - a.total;
+  return dt > 0 ? (b.steal - a.steal) / dt : 0;
+}
