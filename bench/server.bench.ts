@@ -3,8 +3,9 @@
  * under one load generator.
  *
  *   node --import tsx bench/server.bench.ts [--server kamailio|sipwss|both] [--conns 5000,10000]
- *        [--slice S] [--pairs N] [--slice-warmup S] [--warmup S] [--msg-conns N] [--reg-conns N]
- *        [--window N] [--load-procs N] [--rounds N [--duration S]] [--only message|register]
+ *        [--slice S] [--pairs N] [--slice-warmup S] [--max-steal P] [--warmup S] [--msg-conns N]
+ *        [--reg-conns N] [--window N] [--load-procs N] [--rounds N [--duration S]]
+ *        [--only message|register]
  *
  * The load: `--msg-conns` + registered WSS clients acting like JsSIP UAs (bench/load/ua.ts), in
  * `--load-procs` child processes (bench/load/worker.ts). Each server runs as its own process group
@@ -27,7 +28,9 @@
  *   server's first slice of a scenario). This VM's speed moves by ±30 % from one 10 s window to the
  *   next: two slices seconds apart see nearly the same machine, ABBA cancels a linear drift, and the
  *   median of many pair ratios moves far less than one ratio of two long phases. The table pools the
- *   slices (sums, as rounds are pooled); a line per scenario gives the spread of the pair ratios.
+ *   slices (sums, as rounds are pooled); a line per scenario gives the spread of the pair ratios,
+ *   of all of them and of the calm ones: pairs in which neither slice lost more than `--max-steal` %
+ *   (default 2) of the machine's CPU to the hypervisor (/proc/stat steal, which comes in bursts here).
  * - `--rounds N` (or one server): the rate phases are taken N times (default 1), the servers
  *   alternating, each round on a freshly started server: `--warmup` s then `--duration` s (default 10).
  * Figures, never a gate: exit code 0 unless the bench itself fails.
