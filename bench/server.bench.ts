@@ -836,7 +836,14 @@ function rateMethod(opts: Options, interleave: boolean): string {
 }
 
 async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
+  let opts: Options;
+  try {
+    opts = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    // a usage error, not a bench failure: the message, not a stack
+    process.stderr.write(`server bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  }
   const onSignal = (sig: NodeJS.Signals) => {
     killAllGroups();
     for (const dir of [...tempDirs]) removeDir(dir);
@@ -870,7 +877,8 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')}), ${opts.loadProcs} load process(es) per server; MESSAGE over ${opts.msgConns} conns ` +
       `(window ${opts.window}), REGISTER over ${opts.regConns}, ${rateMethod(opts, interleave)}; ` +
-      `memory at ${opts.conns.join(', ') || 'none'} clients\n`,
+      (opts.conns.length > 0 ? `memory at ${opts.conns.join(', ')} clients` : 'no memory figure') +
+      '\n',
   );
   const failed = (name: ServerName) => notes.some((n) => n.startsWith(`${name} failed`));
   const fail = (name: ServerName, err: unknown) => {
