@@ -142,10 +142,11 @@ function parseArgs(argv: readonly string[]): Options {
     }
     return n;
   };
-  const seconds = (flag: string, v: string | undefined, min: number, max: number): number => {
+  /** A decimal number of `unit` from min to max. */
+  const num = (flag: string, v: string | undefined, min: number, max: number, unit: string): number => {
     const n = Number(v);
     if (v === undefined || v.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-      throw new Error(`${flag} needs a number of seconds from ${min} to ${max}, got ${JSON.stringify(v)}`);
+      throw new Error(`${flag} needs a number of ${unit} from ${min} to ${max}, got ${JSON.stringify(v)}`);
     }
     return n;
   };
@@ -196,16 +197,16 @@ function parseArgs(argv: readonly string[]): Options {
         o.rounds = int(a, v, 1, 10);
         break;
       case '--slice':
-        o.sliceS = seconds(a, v, 0.5, 60);
+        o.sliceS = num(a, v, 0.5, 60, 'seconds');
         break;
       case '--pairs':
         o.pairs = int(a, v, 1, 200);
         break;
       case '--slice-warmup':
-        o.sliceWarmupS = seconds(a, v, 0, 30);
+        o.sliceWarmupS = num(a, v, 0, 30, 'seconds');
         break;
       case '--max-steal':
-        o.maxSteal = seconds(a, v, 0, 100) / 100;
+        o.maxSteal = num(a, v, 0, 100, 'percent') / 100;
         break;
       case '--load-procs':
         o.loadProcs = int(a, v, 1, 8);
