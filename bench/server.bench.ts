@@ -672,25 +672,42 @@ function pairRow(metric: string, median: number, target: Target): Row {
 const ms = (v: number) => v.toFixed(2);
 const int0 = (v: number) => v.toFixed(0);
 
+/**
+ * The rows under a pooled rate or CPU row when the rates were interleaved: the median ratio of all
+ * pairs and of the calm ones (no rows when the scenario was not interleaved).
+ */
+function medianRows(
+  label: string,
+  p: { readonly pairs: number; readonly summary: PairSummary } | undefined,
+  of: 'rate' | 'cpuPerTx',
+  target: Target,
+): Row[] {
+  if (p === undefined) return [];
+  const calm = p.summary.calm;
+  const all = `median of ${p.pairs} pair ratio${p.pairs === 1 ? '' : 's'}`;
+  const quiet = `median of ${calm.rate.n} calm pairs (steal ≤ ${(calm.maxSteal * 100).toFixed(0)} %)`;
+  return [
+    pairRow(`${label}, ${all}`, p.summary[of].median, target),
+    pairRow(`${label}, ${quiet}`, calm[of].median, target),
+  ];
+}
+
 function rows(opts: Options, pairs: PairResults): Row[] {
   const m = pairs.message;
   const g = pairs.register;
-  const pairsOf = (n: number) => `median of ${n} pair ratio${n === 1 ? '' : 's'}`;
-  const calmOf = (p: { readonly summary: PairSummary }) =>
-    `median of ${p.summary.calm.rate.n} calm pairs (steal ≤ ${(p.summary.calm.maxSteal * 100).toFixed(0)} %)`;
+  const messageRate: Target = { kind: 'ratio-min', min: 1.5 };
+  const registerRate: Target = { kind: 'ratio-min', min: 1.2 };
+  // the rate targets in CPU form: what that many times the rate needs when the load or the machine is the limit
+  const messageCpu: Target = { kind: 'ratio-max', max: 1 / 1.5 };
+  const registerCpu: Target = { kind: 'ratio-max', max: 1 / 1.2 };
   const out: Row[] = [
     {
       metric: `MESSAGE tx/s (${opts.msgConns} conns)`,
       value: (r) => r.message?.run.perSecond,
       format: int0,
-      target: { kind: 'ratio-min', min: 1.5 },
+      target: messageRate,
     },
-    ...(m
-      ? [
-          pairRow(`  tx/s, ${pairsOf(m.pairs)}`, m.summary.rate.median, { kind: 'ratio-min', min: 1.5 }),
-          pairRow(`  tx/s, ${calmOf(m)}`, m.summary.calm.rate.median, { kind: 'ratio-min', min: 1.5 }),
-        ]
-      : []),
+    ...medianRows('  tx/s', m, 'rate', messageRate),
     { metric: '  MESSAGE p50 ms', value: (r) => r.message?.run.latency.quantile(0.5), format: ms },
     {
       metric: '  MESSAGE p99 ms',
@@ -703,21 +720,9 @@ function rows(opts: Options, pairs: PairResults): Row[] {
       value: (r) =>
         r.message && r.message.run.ok > 0 ? (r.message.serverCpuMs * 1000) / r.message.run.ok : undefined,
       format: int0,
-      // the rate target in CPU form: what 1.5 × the rate needs when the load or the machine is the limit
-      target: { kind: 'ratio-max', max: 1 / 1.5 },
+      target: messageCpu,
     },
-    ...(m
-      ? [
-          pairRow(`    CPU/tx, ${pairsOf(m.pairs)}`, m.summary.cpuPerTx.median, {
-            kind: 'ratio-max',
-            max: 1 / 1.5,
-          }),
-          pairRow(`    CPU/tx, ${calmOf(m)}`, m.summary.calm.cpuPerTx.median, {
-            kind: 'ratio-max',
-            max: 1 / 1.5,
-          }),
-        ]
-      : []),
+    ...medianRows('    CPU/tx', m, 'cpuPerTx', messageCpu),
     { metric: '  server CPU, cores', value: (r) => r.message?.serverCores, format: (v) => v.toFixed(2) },
     { metric: '  load CPU, cores', value: (r) => r.message?.loadCores, format: (v) => v.toFixed(2) },
     {
@@ -730,17 +735,9 @@ function rows(opts: Options, pairs: PairResults): Row[] {
       metric: `REGISTER/s (${opts.regConns} conns)`,
       value: (r) => r.register?.run.perSecond,
       format: int0,
-      target: { kind: 'ratio-min', min: 1.2 },
+      target: registerRate,
     },
-    ...(g
-      ? [
-          pairRow(`  REGISTER/s, ${pairsOf(g.pairs)}`, g.summary.rate.median, {
-            kind: 'ratio-min',
-            min: 1.2,
-          }),
-          pairRow(`  REGISTER/s, ${calmOf(g)}`, g.summary.calm.rate.median, { kind: 'ratio-min', min: 1.2 }),
-        ]
-      : []),
+    ...medianRows('  REGISTER/s', g, 'rate', registerRate),
     { metric: '  REGISTER p50 ms', value: (r) => r.register?.run.latency.quantile(0.5), format: ms },
     { metric: '  REGISTER p99 ms', value: (r) => r.register?.run.latency.quantile(0.99), format: ms },
     {
@@ -748,20 +745,9 @@ function rows(opts: Options, pairs: PairResults): Row[] {
       value: (r) =>
         r.register && r.register.run.ok > 0 ? (r.register.serverCpuMs * 1000) / r.register.run.ok : undefined,
       format: int0,
-      target: { kind: 'ratio-max', max: 1 / 1.2 },
+      target: registerCpu,
     },
-    ...(g
-      ? [
-          pairRow(`    CPU/REGISTER, ${pairsOf(g.pairs)}`, g.summary.cpuPerTx.median, {
-            kind: 'ratio-max',
-            max: 1 / 1.2,
-          }),
-          pairRow(`    CPU/REGISTER, ${calmOf(g)}`, g.summary.calm.cpuPerTx.median, {
-            kind: 'ratio-max',
-            max: 1 / 1.2,
-          }),
-        ]
-      : []),
+    ...medianRows('    CPU/REGISTER', g, 'cpuPerTx', registerCpu),
     { metric: '  server CPU, cores', value: (r) => r.register?.serverCores, format: (v) => v.toFixed(2) },
     { metric: '  load CPU, cores', value: (r) => r.register?.loadCores, format: (v) => v.toFixed(2) },
   ];
