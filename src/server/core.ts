@@ -34,6 +34,7 @@ import { wsDestination } from './proxy/ws-destination.js';
 import type { Registrar } from './registrar/registrar.js';
 import { CoreStats } from './stats.js';
 import { ServerTx, serverTxKey } from './transaction/transactions.js';
+import { TxGroups, TxTable } from './transaction/tx-table.js';
 
 export interface Logger {
   debug(obj: object, msg?: string): void;
@@ -67,9 +68,9 @@ export class SipCore {
   readonly #log: Logger;
   readonly #limits: SipLimits;
   readonly #now: () => number;
-  readonly #servers = new Map<string, ServerTx>();
+  readonly #servers = new TxTable<ServerTx>();
   /** INVITE server transactions by connection: a caller gone cancels what rings for it. */
-  readonly #serversByConn = new Map<string, Set<ServerTx>>();
+  readonly #serversByConn = new TxGroups<ServerTx>();
   readonly #forwarder: Forwarder;
   readonly #lingerMs: number;
 
@@ -121,16 +122,12 @@ export class SipCore {
       .flowFailed({ node: this.#o.identity.node, connectionId }, this.#now())
       .catch((err: unknown) => this.#log.warn({ err }, 'location store: flowFailed failed'));
     this.#forwarder.connectionClosed(connectionId);
-    const upstream = this.#serversByConn.get(connectionId);
-    if (upstream) {
-      // Nobody is left to answer: cancel what is still ringing on their behalf.
-      for (const tx of upstream) {
-        if (!tx.isInvite || tx.finalSent) continue;
-        if (tx.branches.length === 0)
-          tx.cancelled = true; // still routing: never forward it
-        else this.#forwarder.cancelAll(tx);
-      }
-      this.#serversByConn.delete(connectionId);
+    // Nobody is left to answer: cancel what is still ringing on their behalf.
+    for (const tx of this.#serversByConn.take(connectionId)) {
+      if (!tx.isInvite || tx.finalSent) continue;
+      if (tx.branches.length === 0)
+        tx.cancelled = true; // still routing: never forward it
+      else this.#forwarder.cancelAll(tx);
     }
   }
 
@@ -185,9 +182,7 @@ export class SipCore {
     const tx = new ServerTx(key, req, flow);
     if (tx.isInvite) {
       this.#servers.set(key, tx);
-      let set = this.#serversByConn.get(flow.connectionId);
-      if (!set) this.#serversByConn.set(flow.connectionId, (set = new Set()));
-      set.add(tx);
+      this.#serversByConn.add(flow.connectionId, key, tx);
       // RFC 3261 §16.2: a stateful proxy answers an INVITE with 100 Trying at once.
       this.#reply(tx, 100);
     }
@@ -540,11 +535,7 @@ export class SipCore {
       this.#forwarder.forget(tx);
       return;
     }
-    const set = this.#serversByConn.get(tx.flow.connectionId);
-    if (set) {
-      set.delete(tx);
-      if (set.size === 0) this.#serversByConn.delete(tx.flow.connectionId);
-    }
+    this.#serversByConn.remove(tx.flow.connectionId, tx.key, tx);
   }
 
   #statelessReply(req: SipMessage, flow: FlowInfo, status: number, reason: string): void {

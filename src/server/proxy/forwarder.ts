@@ -19,6 +19,7 @@ import { hostPort, type Identity } from '../identity.js';
 import type { FlowInfo, SipPort, WsDestination } from '../port.js';
 import type { CoreStats } from '../stats.js';
 import { ClientTx, type ServerTx } from '../transaction/transactions.js';
+import { TxGroups, TxTable } from '../transaction/tx-table.js';
 import { better } from './best-response.js';
 import { hashOfBranch, loopHash, newBranch } from './branch.js';
 import type { FlowTokens } from './flow-token.js';
@@ -53,8 +54,8 @@ export interface ForwarderOptions {
 
 export class Forwarder {
   readonly #o: ForwarderOptions;
-  readonly #clients = new Map<string, ClientTx>();
-  readonly #clientsByConn = new Map<string, Set<ClientTx>>();
+  readonly #clients = new TxTable<ClientTx>();
+  readonly #clientsByConn = new TxGroups<ClientTx>();
   /** Responses we made ourselves: our own 503 (next hop unreachable) is not rewritten to 500. */
   readonly #local = new WeakSet<SipMessage>();
 
@@ -173,9 +174,7 @@ export class Forwarder {
 
   #track(ctx: ClientTx, connectionId: string): void {
     ctx.connectionId = connectionId;
-    let set = this.#clientsByConn.get(connectionId);
-    if (!set) this.#clientsByConn.set(connectionId, (set = new Set()));
-    set.add(ctx);
+    this.#clientsByConn.add(connectionId, ctx.branch, ctx);
   }
 
   /** Timers B/F (no answer), then C (no final answer to a ringing INVITE). */
@@ -387,10 +386,8 @@ export class Forwarder {
 
   /** A connection closed: branches waiting on it fail now, not at their timeout. */
   connectionClosed(connectionId: string): void {
-    const set = this.#clientsByConn.get(connectionId);
-    if (!set) return;
-    this.#clientsByConn.delete(connectionId);
-    for (const ctx of set) if (ctx.pending) this.#localFinal(ctx.server, ctx, 430, 'Flow Failed');
+    for (const ctx of this.#clientsByConn.take(connectionId))
+      if (ctx.pending) this.#localFinal(ctx.server, ctx, 430, 'Flow Failed');
   }
 
   /** The server transaction ended: drop its branches. */
@@ -398,13 +395,7 @@ export class Forwarder {
     for (const ctx of tx.branches) {
       clearTimeout(ctx.timer);
       if (this.#clients.get(ctx.branch) === ctx) this.#clients.delete(ctx.branch);
-      if (ctx.connectionId !== undefined) {
-        const set = this.#clientsByConn.get(ctx.connectionId);
-        if (set) {
-          set.delete(ctx);
-          if (set.size === 0) this.#clientsByConn.delete(ctx.connectionId);
-        }
-      }
+      if (ctx.connectionId !== undefined) this.#clientsByConn.remove(ctx.connectionId, ctx.branch, ctx);
       if (ctx.state !== 'terminated') ctx.moveTo('terminated');
     }
   }
