@@ -169,9 +169,8 @@ export class SipCore {
       this.#statelessReply(req, flow, 400, 'Missing or pre-RFC 3261 Via branch');
       return;
     }
-    // An empty table (only REGISTERs, answered at once, coming in) is not searched: a lookup
-    // would first copy and hash the key string.
-    const existing = this.#servers.size === 0 ? undefined : this.#servers.get(key);
+    // (An empty table, with only REGISTERs coming in, answers without hashing the key.)
+    const existing = this.#servers.get(key);
     if (existing) {
       // A retransmission (e.g. over a new connection): repeat what we said, if anything.
       this.stats.retransmissions++;
@@ -529,8 +528,7 @@ export class SipCore {
   }
 
   #forget(tx: ServerTx): void {
-    // (A REGISTER answered at once was never entered: with the table empty, no key is hashed.)
-    if (this.#servers.size > 0 && this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key);
+    if (this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key);
     if (!tx.isInvite) {
       this.#forwarder.forget(tx);
       return;

@@ -190,10 +190,13 @@ export class TxGroups<V> {
     const group = this.#groups.get(connectionId);
     if (group === undefined) return [];
     this.#groups.delete(connectionId);
-    return group.values();
+    const held = group.values();
+    group.clear(); // the dropped group may be in old space: empty, it keeps nothing alive
+    return held;
   }
 
   clear(): void {
+    for (const group of this.#groups.values()) group.clear();
     this.#groups.clear();
   }
 }
