@@ -53,6 +53,11 @@ export interface SipCoreOptions {
   /** Users known to the auth module: unknown ones get 404 rather than 480. */
   readonly knownUser?: (user: string, domain: string) => boolean;
   readonly timers?: { readonly frMs?: number; readonly frInvMs?: number; readonly lingerMs?: number };
+  /**
+   * Most server transactions in progress at once (tm `max_transactions`); a new request past it
+   * gets 503. 0 or undefined: no limit.
+   */
+  readonly maxTransactions?: number;
   readonly limits?: SipLimits;
   readonly logger?: Logger;
   readonly now?: () => number;
@@ -61,6 +66,10 @@ export interface SipCoreOptions {
 const ALLOW =
   'INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, UPDATE, INFO, REFER, NOTIFY, SUBSCRIBE, PRACK, REGISTER';
 const SILENT: Logger = { debug() {}, info() {}, warn() {} };
+/** Seconds a refused sender is asked to wait (503 Retry-After, RFC 3261 §20.33). */
+const OVERLOAD_RETRY_AFTER = '5';
+/** At most one "transaction table full" warning per this many ms (the count is in the stats). */
+const OVERLOAD_LOG_MS = 10_000;
 
 export class SipCore {
   readonly stats = new CoreStats();
@@ -73,6 +82,9 @@ export class SipCore {
   readonly #serversByConn = new TxGroups<ServerTx>();
   readonly #forwarder: Forwarder;
   readonly #lingerMs: number;
+  readonly #maxTransactions: number;
+  /** When the last "transaction table full" warning was logged (one per OVERLOAD_LOG_MS). */
+  #overloadLoggedAt = Number.NEGATIVE_INFINITY;
 
   constructor(o: SipCoreOptions) {
     this.#o = o;
@@ -80,6 +92,7 @@ export class SipCore {
     this.#limits = o.limits ?? DEFAULT_LIMITS;
     this.#now = o.now ?? Date.now;
     this.#lingerMs = o.timers?.lingerMs ?? 32_000;
+    this.#maxTransactions = o.maxTransactions ?? 0;
     this.#forwarder = new Forwarder({
       port: o.port,
       identity: o.identity,
@@ -176,6 +189,11 @@ export class SipCore {
       this.stats.retransmissions++;
       if (existing.lastResponse)
         void this.#o.port.send(flow.connectionId, existing.lastResponse).catch(() => {});
+      return;
+    }
+    if (this.#overloaded(req)) {
+      // RFC 3261 §21.5.4: 503 with Retry-After; the sender may try again, or another server.
+      this.#statelessReply(req, flow, 503, 'Service Unavailable', [['Retry-After', OVERLOAD_RETRY_AFTER]]);
       return;
     }
     const tx = new ServerTx(key, req, flow);
@@ -536,8 +554,35 @@ export class SipCore {
     this.#serversByConn.remove(tx.flow.connectionId, tx.key, tx);
   }
 
-  #statelessReply(req: SipMessage, flow: FlowInfo, status: number, reason: string): void {
-    const res = createResponse(req, status, reason);
+  /**
+   * Every transaction holds its request (and a forwarded copy) until it ends, up to Timer C for a
+   * ringing INVITE: past `max_transactions` in progress, new requests are refused instead of
+   * letting a flood grow the heap until the process dies. REGISTER is not refused: answered in its
+   * turn, it holds nothing, and refusing it would unregister everyone during the flood.
+   */
+  #overloaded(req: SipMessage): boolean {
+    const max = this.#maxTransactions;
+    if (max === 0 || this.#servers.size < max || req.method === 'REGISTER') return false;
+    this.stats.overloaded++;
+    const now = this.#now();
+    if (now - this.#overloadLoggedAt >= OVERLOAD_LOG_MS) {
+      this.#overloadLoggedAt = now;
+      this.#log.warn(
+        { inProgress: this.#servers.size, maxTransactions: max, refused: this.stats.overloaded },
+        'transaction table full (tm max_transactions): new requests get 503',
+      );
+    }
+    return true;
+  }
+
+  #statelessReply(
+    req: SipMessage,
+    flow: FlowInfo,
+    status: number,
+    reason: string,
+    headers?: ReadonlyArray<readonly [string, string]>,
+  ): void {
+    const res = createResponse(req, status, reason, headers ? { headers } : {});
     if (!res.ok) return;
     this.stats.responsesOut++;
     void this.#o.port.send(flow.connectionId, serialize(res.value)).catch(() => {

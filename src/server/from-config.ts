@@ -147,6 +147,7 @@ export async function setupFromConfig(
   }
   const fr = int(cfg, 'tm', 'fr_timeout');
   const frInv = int(cfg, 'tm', 'fr_inv_timeout');
+  const maxTransactions = int(cfg, 'tm', 'max_transactions');
   const alias = cfg.globals.alias;
   const node = one(cfg, 'usrloc', 'node_id')?.value;
   const options: SipServerOptions = {
@@ -168,6 +169,7 @@ export async function setupFromConfig(
       ...(fr !== undefined ? { frMs: fr * 1000 } : {}),
       ...(frInv !== undefined ? { frInvMs: frInv * 1000 } : {}),
     },
+    ...(maxTransactions !== undefined ? { maxTransactions } : {}),
     ...(opts.softphoneDir ? { softphoneDir: opts.softphoneDir } : {}),
   };
   const logLevel = typeof cfg.globals.log_level === 'number' ? cfg.globals.log_level : 3;

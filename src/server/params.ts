@@ -105,6 +105,12 @@ export const AUTH: ModuleSpec = {
   ],
 };
 
+/**
+ * Default of tm `max_transactions`: far above what 10,000 browsers keep in progress, and at ~12 KB
+ * a MESSAGE transaction (more for an INVITE with SDP) well inside Node's default heap.
+ */
+export const DEFAULT_MAX_TRANSACTIONS = 50_000;
+
 export const TM: ModuleSpec = {
   name: 'tm',
   doc: 'Transactions (RFC 3261 §17, RFC 6026).',
@@ -129,6 +135,14 @@ export const TM: ModuleSpec = {
       max: 600,
       unit: 's',
       doc: 'Time for a final response to an INVITE once it rings (Timer C), before CANCEL and 408.',
+    },
+    {
+      name: 'max_transactions',
+      type: 'int',
+      default: DEFAULT_MAX_TRANSACTIONS,
+      min: 0,
+      ours: true,
+      doc: 'Most requests in progress at once; past it a new request gets 503 Service Unavailable with Retry-After: 5 (REGISTER, ACK and CANCEL never), and a warning is logged. Bounds the memory a flood of unanswered requests can take. 0 = no limit.',
     },
   ],
 };

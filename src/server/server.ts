@@ -14,6 +14,7 @@ import { SipCore } from './core.js';
 import { type AdvertisedListener, Identity } from './identity.js';
 import { MemoryLocationStore } from './location/memory-store.js';
 import type { LocationStore } from './location/store.js';
+import { DEFAULT_MAX_TRANSACTIONS } from './params.js';
 import { FlowTokens } from './proxy/flow-token.js';
 import { DEFAULT_REGISTRAR_POLICY, type RegistrarPolicy } from './registrar/policy.js';
 import { Registrar } from './registrar/registrar.js';
@@ -46,6 +47,8 @@ export interface SipServerOptions {
   /** Name of this instance in bindings. */
   readonly node?: string;
   readonly timers?: { readonly frMs?: number; readonly frInvMs?: number };
+  /** tm `max_transactions`: requests in progress past which new ones get 503; 0 = no limit. */
+  readonly maxTransactions?: number;
   readonly location?: LocationStore;
   /** Directory with the bundled softphone page; omitted: no page. */
   readonly softphoneDir?: string;
@@ -115,6 +118,7 @@ export class SipServer {
             }
           : {}),
         ...(o.timers ? { timers: o.timers } : {}),
+        maxTransactions: o.maxTransactions ?? DEFAULT_MAX_TRANSACTIONS,
         ...(o.logger ? { logger: o.logger } : {}),
       });
       transport.on('message', (m) => core.receive(inboundOf(m)));

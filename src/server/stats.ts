@@ -17,6 +17,8 @@ export class CoreStats {
   timeouts = 0;
   authFailures = 0;
   internalErrors = 0;
+  /** Requests refused with 503 because `max_transactions` were in progress. */
+  overloaded = 0;
 
   snapshot(): Record<string, number> {
     return { ...this } as unknown as Record<string, number>;

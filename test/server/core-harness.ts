@@ -75,6 +75,12 @@ export function harness(
     knownUser?: (u: string) => boolean;
     /** The store as one in another process would be (Redis): no synchronous lookup or update. */
     asyncStore?: boolean;
+    maxTransactions?: number;
+    logger?: {
+      debug(o: object, m?: string): void;
+      info(o: object, m?: string): void;
+      warn(o: object, m?: string): void;
+    };
   } = {},
 ): Harness {
   const port = new FakePort();
@@ -103,6 +109,8 @@ export function harness(
     ...(opts.users ? { auth: new DigestAuthenticator({ users: opts.users }) } : {}),
     ...(opts.knownUser ? { knownUser: (u: string) => (opts.knownUser as (u: string) => boolean)(u) } : {}),
     timers: { frMs: opts.frMs ?? 2000, frInvMs: opts.frInvMs ?? 4000, lingerMs: 200 },
+    ...(opts.maxTransactions !== undefined ? { maxTransactions: opts.maxTransactions } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
   });
   const h: Harness = {
     port,
