@@ -558,11 +558,16 @@ export class SipCore {
    * Every transaction holds its request (and a forwarded copy) until it ends, up to Timer C for a
    * ringing INVITE: past `max_transactions` in progress, new requests are refused instead of
    * letting a flood grow the heap until the process dies. REGISTER is not refused: answered in its
-   * turn, it holds nothing, and refusing it would unregister everyone during the flood.
+   * turn, it holds nothing, and refusing it would unregister everyone during the flood. Requests
+   * inside a dialog (a To tag: BYE, UPDATE, re-INVITE) keep calls already up going, so they have an
+   * eighth more room; a flood that adds To tags is still bounded by that.
    */
   #overloaded(req: SipMessage): boolean {
     const max = this.#maxTransactions;
-    if (max === 0 || this.#servers.size < max || req.method === 'REGISTER') return false;
+    const size = this.#servers.size;
+    if (max === 0 || size < max || req.method === 'REGISTER') return false;
+    const to = req.to();
+    if (to.ok && to.value.tag !== undefined && size < max + Math.ceil(max / 8)) return false;
     this.stats.overloaded++;
     const now = this.#now();
     if (now - this.#overloadLoggedAt >= OVERLOAD_LOG_MS) {

@@ -19,7 +19,7 @@ test('past max_transactions in progress a MESSAGE gets 503 Retry-After; REGISTER
   bob.request('MESSAGE', 'alice', { body: 'one' });
   bob.request('MESSAGE', 'alice', { body: 'two' });
   const m1 = await alice.requestNamed('MESSAGE');
-  await alice.requestNamed('MESSAGE');
+  const m2 = await alice.requestNamed('MESSAGE');
 
   const third = bob.request('MESSAGE', 'alice', { body: 'three' });
   const refused = await bob.response(503, 'MESSAGE');
@@ -33,13 +33,22 @@ test('past max_transactions in progress a MESSAGE gets 503 Retry-After; REGISTER
   assert.match(warnings[0] ?? '', /max_transactions/);
   await assert.rejects(alice.requestNamed('MESSAGE', 50), 'a refused MESSAGE is not forwarded');
 
+  // Inside a dialog (a To tag) a request has an eighth more room (here 1), so calls up can end.
+  bob.request('MESSAGE', 'alice', { body: 'in dialog', toTag: 'd1' });
+  assert.equal((await alice.requestNamed('MESSAGE')).body.toString(), 'in dialog');
+  bob.request('MESSAGE', 'alice', { body: 'in dialog 2', toTag: 'd1' });
+  await bob.response(503, 'MESSAGE');
+  assert.equal(h.core.stats.overloaded, 3);
+
   // A REGISTER holds nothing once answered: it is never refused.
   const carol = h.ua('carol', 50003);
   carol.register();
   await carol.response(200, 'REGISTER');
 
-  // One of the two ends: the next MESSAGE is relayed again.
+  // Two of the three end: the next MESSAGE is relayed again.
   alice.answer(m1, 200, 'OK', { toTag: 'a1' });
+  alice.answer(m2, 200, 'OK', { toTag: 'a2' });
+  await bob.response(200, 'MESSAGE');
   await bob.response(200, 'MESSAGE');
   bob.request('MESSAGE', 'alice', { body: 'five' });
   const five = await alice.requestNamed('MESSAGE');
