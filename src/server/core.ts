@@ -54,8 +54,8 @@ export interface SipCoreOptions {
   readonly knownUser?: (user: string, domain: string) => boolean;
   readonly timers?: { readonly frMs?: number; readonly frInvMs?: number; readonly lingerMs?: number };
   /**
-   * Most server transactions in progress at once (tm `max_transactions`); a new request past it
-   * gets 503. 0 or undefined: no limit.
+   * Most transactions in progress at once, server and client (tm `max_transactions`); a new
+   * request past it gets 503. 0 or undefined: no limit.
    */
   readonly maxTransactions?: number;
   readonly limits?: SipLimits;
@@ -564,7 +564,8 @@ export class SipCore {
    */
   #overloaded(req: SipMessage): boolean {
     const max = this.#maxTransactions;
-    const size = this.#servers.size;
+    // Server and client transactions both: a request forked to many bindings holds one of each.
+    const size = this.#servers.size + this.#forwarder.size;
     if (max === 0 || size < max || req.method === 'REGISTER') return false;
     const to = req.to();
     if (to.ok && to.value.tag !== undefined && size < max + Math.ceil(max / 8)) return false;
@@ -573,7 +574,7 @@ export class SipCore {
     if (now - this.#overloadLoggedAt >= OVERLOAD_LOG_MS) {
       this.#overloadLoggedAt = now;
       this.#log.warn(
-        { inProgress: this.#servers.size, maxTransactions: max, refused: this.stats.overloaded },
+        { inProgress: size, maxTransactions: max, refused: this.stats.overloaded },
         'transaction table full (tm max_transactions): new requests get 503',
       );
     }

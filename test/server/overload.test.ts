@@ -10,7 +10,7 @@ import { harness } from './core-harness.js';
 test('past max_transactions in progress a MESSAGE gets 503 Retry-After; REGISTER still works; room again once one ends', async () => {
   const warnings: string[] = [];
   const h = harness({
-    maxTransactions: 2,
+    maxTransactions: 4, // each MESSAGE relayed holds two: its server and its client transaction
     logger: { debug() {}, info() {}, warn: (_o, m) => warnings.push(m ?? '') },
   });
   const alice = await h.registered('alice', 50001);
@@ -33,7 +33,7 @@ test('past max_transactions in progress a MESSAGE gets 503 Retry-After; REGISTER
   assert.match(warnings[0] ?? '', /max_transactions/);
   await assert.rejects(alice.requestNamed('MESSAGE', 50), 'a refused MESSAGE is not forwarded');
 
-  // Inside a dialog (a To tag) a request has an eighth more room (here 1), so calls up can end.
+  // Inside a dialog (a To tag) a request has an eighth more room (here up to 5 in progress), so calls up can end.
   bob.request('MESSAGE', 'alice', { body: 'in dialog', toTag: 'd1' });
   assert.equal((await alice.requestNamed('MESSAGE')).body.toString(), 'in dialog');
   bob.request('MESSAGE', 'alice', { body: 'in dialog 2', toTag: 'd1' });
