@@ -38,7 +38,10 @@ export const REGISTRAR: ModuleSpec = {
     {
       name: 'max_contacts',
       type: 'int',
-      default: 0,
+      default: 16,
+      opensipsDefault: 0,
+      differs:
+        'Every request to the address-of-record is forked to each binding: with no limit one account could turn one request into thousands of relayed copies.',
       min: 0,
       doc: 'Most bindings one address-of-record may hold (503 past it); 0 = no limit.',
     },

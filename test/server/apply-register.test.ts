@@ -180,6 +180,51 @@ test('max_contacts: past the limit is 503 and nothing changes', () => {
   assert.equal(r.bindings, one);
 });
 
+test('by default an AoR holds at most 16 bindings: one request is never forked to thousands', () => {
+  assert.equal(DEFAULT_REGISTRAR_POLICY.max_contacts, 16);
+  const contacts = (n: number, from = 0) =>
+    Array.from({ length: n }, (_, i) => ({ uri: `sip:d${from + i}@x.invalid`, expires: 600 }));
+  const sixteen = run([], reg({ contacts: contacts(16) }));
+  assert.equal(sixteen.result.status, 200);
+  assert.equal(sixteen.bindings.length, 16);
+  const more = run(sixteen.bindings, reg({ contacts: contacts(1, 16), callId: 'another device' }));
+  assert.equal(more.result.status, 503);
+  assert.equal(more.bindings, sixteen.bindings);
+});
+
+test('past max_contacts, bindings on failed flows make room (first failed first) before a 503', () => {
+  const policy = { ...DEFAULT_REGISTRAR_POLICY, max_contacts: 2 };
+  const two = run(
+    [],
+    reg({
+      contacts: [
+        { uri: 'sip:old1@x.invalid', expires: 600 },
+        { uri: 'sip:old2@x.invalid', expires: 600 },
+      ],
+    }),
+    policy,
+  ).bindings;
+  // Both tabs were closed: their flows failed, the second one first.
+  const dead = two.map((b, i) => ({ ...b, flowFailedAt: NOW + 10 - i }));
+  const fresh = run(
+    dead,
+    reg({ contacts: [{ uri: 'sip:new@x.invalid', expires: 600 }], callId: 'reloaded' }),
+    policy,
+  );
+  assert.equal(fresh.result.status, 200);
+  assert.deepEqual(
+    fresh.bindings.map((b) => b.contact),
+    ['sip:old1@x.invalid', 'sip:new@x.invalid'],
+  );
+  // Live bindings are never dropped to make room.
+  const live = run(
+    two,
+    reg({ contacts: [{ uri: 'sip:third@x.invalid', expires: 600 }], callId: 'third' }),
+    policy,
+  );
+  assert.equal(live.result.status, 503);
+});
+
 test('a query REGISTER (no Contact) lists the current bindings and changes nothing', () => {
   const one = run([], reg({ contacts: [{ uri: 'sip:a@x.invalid', expires: 600 }] })).bindings;
   const q = run(one, reg({ cseq: 2 }));

@@ -66,6 +66,20 @@ function hasExpired(list: readonly Binding[], now: number): boolean {
   return false;
 }
 
+/**
+ * `list` less up to `n` bindings whose flow has failed, those that failed first going first. A
+ * WebSocket client cannot be reached but down the flow it registered on, so such a binding is only
+ * kept to answer 430/480 instead of 404 (RFC 5626 §5.3): it makes room before a new device is
+ * refused, or a browser reloaded a few times would lock its user out until the old ones expire.
+ */
+function withoutDeadFlows(list: readonly Binding[], n: number): Binding[] {
+  const dead = list
+    .filter((b) => b.flowFailedAt !== undefined)
+    .sort((a, b) => (a.flowFailedAt as number) - (b.flowFailedAt as number))
+    .slice(0, n);
+  return dead.length === 0 ? [...list] : list.filter((b) => !dead.includes(b));
+}
+
 function unchanged(current: readonly Binding[], result: RegisterOutcome) {
   return { bindings: current, result };
 }
@@ -135,7 +149,9 @@ export function applyRegister(
   }
   if (hasExpired(next, now)) next = next.filter((b) => b.expiresAt > now);
   if (policy.max_contacts > 0 && next.length > policy.max_contacts) {
-    return unchanged(current, { status: 503, reason: 'Too many registered contacts' });
+    next = withoutDeadFlows(next, next.length - policy.max_contacts);
+    if (next.length > policy.max_contacts)
+      return unchanged(current, { status: 503, reason: 'Too many registered contacts' });
   }
   return { bindings: next, result: { status: 200, bindings: next } };
 }

@@ -16,5 +16,7 @@ export const DEFAULT_REGISTRAR_POLICY: RegistrarPolicy = Object.freeze({
   default_expires: 3600,
   min_expires: 60,
   max_expires: 3600,
-  max_contacts: 0,
+  // A request to the AoR is forked to every binding: an unbounded list lets one account turn one
+  // MESSAGE into thousands of relayed copies. 16 devices or browser tabs at once is plenty.
+  max_contacts: 16,
 });
