@@ -191,7 +191,7 @@ export class SipCore {
         void this.#o.port.send(flow.connectionId, existing.lastResponse).catch(() => {});
       return;
     }
-    if (this.#overloaded(req)) {
+    if (this.#overloaded(req, true)) {
       // RFC 3261 §21.5.4: 503 with Retry-After; the sender may try again, or another server.
       this.#statelessReply(req, flow, 503, 'Service Unavailable', [['Retry-After', OVERLOAD_RETRY_AFTER]]);
       return;
@@ -286,7 +286,7 @@ export class SipCore {
       // A Route to someone else (a WebSocket server): loose routing, R-URI untouched.
       const dest = wsDestination(nextRoute.uri);
       if (dest === undefined) this.#reply(tx, 404, 'Route not reachable over WebSocket');
-      else if (this.#mayRelay(tx)) this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
+      else if (this.#mayRelay(tx)) this.#relay(tx, [{ kind: 'server', dest }]);
       return;
     }
     if (token !== undefined && token !== tx.flow.connectionId) {
@@ -299,7 +299,7 @@ export class SipCore {
         this.#reply(tx, 430, 'Flow Failed');
         return;
       }
-      this.#forwarder.forward(tx, [{ kind: 'flow', flow }]);
+      this.#relay(tx, [{ kind: 'flow', flow }]);
       return;
     }
 
@@ -322,7 +322,7 @@ export class SipCore {
       else this.#reply(tx, 403, 'Relaying Forbidden');
       return;
     }
-    if (this.#mayRelay(tx)) this.#forwarder.forward(tx, [{ kind: 'server', dest }]);
+    if (this.#mayRelay(tx)) this.#relay(tx, [{ kind: 'server', dest }]);
     return;
   }
 
@@ -386,7 +386,7 @@ export class SipCore {
       else this.#reply(tx, 480, 'Temporarily Unavailable');
       return;
     }
-    this.#forwarder.forward(tx, targets);
+    this.#relay(tx, targets);
   }
 
   #register(tx: ServerTx): Promise<void> | undefined {
@@ -557,16 +557,18 @@ export class SipCore {
   /**
    * Every transaction holds its request (and a forwarded copy) until it ends, up to Timer C for a
    * ringing INVITE: past `max_transactions` in progress, new requests are refused instead of
-   * letting a flood grow the heap until the process dies. REGISTER is not refused: answered in its
-   * turn, it holds nothing, and refusing it would unregister everyone during the flood. Requests
-   * inside a dialog (a To tag: BYE, UPDATE, re-INVITE) keep calls already up going, so they have an
-   * eighth more room; a flood that adds To tags is still bounded by that.
+   * letting a flood grow the heap until the process dies. A REGISTER for our registrar is let in
+   * (`forRegistrar`): answered from the location store, it holds nothing once answered, and
+   * refusing it would unregister everyone during the flood; one relayed elsewhere is checked when
+   * it is relayed (`#relay`). Requests inside a dialog (a To tag: BYE, UPDATE, re-INVITE) keep
+   * calls already up going, so they have an eighth more room; a flood that adds To tags is still
+   * bounded by that.
    */
-  #overloaded(req: SipMessage): boolean {
+  #overloaded(req: SipMessage, forRegistrar: boolean): boolean {
     const max = this.#maxTransactions;
     // Server and client transactions both: a request forked to many bindings holds one of each.
     const size = this.#servers.size + this.#forwarder.size;
-    if (max === 0 || size < max || req.method === 'REGISTER') return false;
+    if (max === 0 || size < max || (forRegistrar && req.method === 'REGISTER')) return false;
     const to = req.to();
     if (to.ok && to.value.tag !== undefined && size < max + Math.ceil(max / 8)) return false;
     this.stats.overloaded++;
@@ -579,6 +581,15 @@ export class SipCore {
       );
     }
     return true;
+  }
+
+  /** Forward to the targets (RFC 3261 §16.6), unless a relayed REGISTER would pass the cap. */
+  #relay(tx: ServerTx, targets: readonly Target[]): void {
+    if (tx.request.method === 'REGISTER' && this.#overloaded(tx.request, false)) {
+      this.#reply(tx, 503, 'Service Unavailable', [['Retry-After', OVERLOAD_RETRY_AFTER]]);
+      return;
+    }
+    this.#forwarder.forward(tx, targets);
   }
 
   #statelessReply(

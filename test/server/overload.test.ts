@@ -56,6 +56,27 @@ test('past max_transactions in progress a MESSAGE gets 503 Retry-After; REGISTER
   h.core.stop();
 });
 
+test('a REGISTER relayed to another server is held to max_transactions like any request', async () => {
+  const h = harness({ maxTransactions: 2 });
+  const server = h.port.open(9443, 'WS');
+  h.port.servers.set('10.255.0.1:9443', server.connectionId);
+  const serverInbox = () => h.port.conns.get(server.connectionId)?.inbox ?? [];
+  const alice = h.ua('alice', 50001);
+  // The remote registrar never answers: the first REGISTER stays in progress (two transactions).
+  alice.request('REGISTER', 'alice', { ruri: 'sip:10.255.0.1:9443;transport=ws' });
+  for (let i = 0; i < 200 && serverInbox().length === 0; i++) await new Promise((r) => setTimeout(r, 2));
+  assert.equal(serverInbox().length, 1);
+  alice.request('REGISTER', 'alice', { ruri: 'sip:10.255.0.1:9443;transport=ws' });
+  const refused = await alice.response(503, 'REGISTER');
+  assert.equal(refused.get('retry-after'), '5');
+  assert.equal(serverInbox().length, 1, 'the second was not relayed');
+  assert.equal(h.core.stats.overloaded, 1);
+  // A REGISTER for our own registrar still gets its 200.
+  alice.register();
+  await alice.response(200, 'REGISTER');
+  h.core.stop();
+});
+
 test('max_transactions 0 means no limit', async () => {
   const h = harness({ maxTransactions: 0 });
   const alice = await h.registered('alice', 50001);
