@@ -145,7 +145,7 @@ export const TM: ModuleSpec = {
       default: DEFAULT_MAX_TRANSACTIONS,
       min: 0,
       ours: true,
-      doc: 'Most transactions in progress at once (each request relayed holds one, plus one per binding it is forked to); past it a new request gets 503 Service Unavailable with Retry-After: 5 (REGISTER, ACK and CANCEL never; requests inside a dialog, such as BYE, only past an eighth more), and a warning is logged. Bounds the memory a flood of unanswered requests can take. 0 = no limit.',
+      doc: 'Most transactions in progress at once (each request relayed holds one, plus one per binding it is forked to); past it a new request gets 503 Service Unavailable with Retry-After: 5 (never a REGISTER for our registrar, an ACK or a CANCEL; requests inside a dialog, such as BYE, only past an eighth more; an INVITE counts until 32 s after its final response), and a warning is logged. Bounds the memory a flood of unanswered requests can take. 0 = no limit.',
     },
   ],
 };
