@@ -66,8 +66,8 @@ export interface SipCoreOptions {
 const ALLOW =
   'INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, UPDATE, INFO, REFER, NOTIFY, SUBSCRIBE, PRACK, REGISTER';
 const SILENT: Logger = { debug() {}, info() {}, warn() {} };
-/** Seconds a refused sender is asked to wait (503 Retry-After, RFC 3261 §20.33). */
-const OVERLOAD_RETRY_AFTER = '5';
+/** The 503 of an overload asks the sender to wait 5 s (Retry-After, RFC 3261 §20.33). */
+const OVERLOAD_HEADERS: ReadonlyArray<readonly [string, string]> = [['Retry-After', '5']];
 /** At most one "transaction table full" warning per this many ms (the count is in the stats). */
 const OVERLOAD_LOG_MS = 10_000;
 
@@ -193,7 +193,7 @@ export class SipCore {
     }
     if (this.#overloaded(req, true)) {
       // RFC 3261 §21.5.4: 503 with Retry-After; the sender may try again, or another server.
-      this.#statelessReply(req, flow, 503, 'Service Unavailable', [['Retry-After', OVERLOAD_RETRY_AFTER]]);
+      this.#statelessReply(req, flow, 503, 'Service Unavailable', OVERLOAD_HEADERS);
       return;
     }
     const tx = new ServerTx(key, req, flow);
@@ -586,7 +586,7 @@ export class SipCore {
   /** Forward to the targets (RFC 3261 §16.6), unless a relayed REGISTER would pass the cap. */
   #relay(tx: ServerTx, targets: readonly Target[]): void {
     if (tx.request.method === 'REGISTER' && this.#overloaded(tx.request, false)) {
-      this.#reply(tx, 503, 'Service Unavailable', [['Retry-After', OVERLOAD_RETRY_AFTER]]);
+      this.#reply(tx, 503, 'Service Unavailable', OVERLOAD_HEADERS);
       return;
     }
     this.#forwarder.forward(tx, targets);

@@ -6,7 +6,7 @@
  */
 import { DigestAuthenticator } from '../../src/server/auth/authenticator.js';
 import type { UserDb } from '../../src/server/auth/users-file.js';
-import { SipCore } from '../../src/server/core.js';
+import { type Logger, SipCore } from '../../src/server/core.js';
 import { Identity } from '../../src/server/identity.js';
 import { MemoryLocationStore } from '../../src/server/location/memory-store.js';
 import type { LocationStore } from '../../src/server/location/store.js';
@@ -76,11 +76,7 @@ export function harness(
     /** The store as one in another process would be (Redis): no synchronous lookup or update. */
     asyncStore?: boolean;
     maxTransactions?: number;
-    logger?: {
-      debug(o: object, m?: string): void;
-      info(o: object, m?: string): void;
-      warn(o: object, m?: string): void;
-    };
+    logger?: Logger;
   } = {},
 ): Harness {
   const port = new FakePort();

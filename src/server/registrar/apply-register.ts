@@ -72,12 +72,12 @@ function hasExpired(list: readonly Binding[], now: number): boolean {
  * kept to answer 430/480 instead of 404 (RFC 5626 §5.3): it makes room before a new device is
  * refused, or a browser reloaded a few times would lock its user out until the old ones expire.
  */
-function withoutDeadFlows(list: readonly Binding[], n: number): Binding[] {
+function withoutDeadFlows(list: Binding[], n: number): Binding[] {
   const dead = list
     .filter((b) => b.flowFailedAt !== undefined)
     .sort((a, b) => (a.flowFailedAt as number) - (b.flowFailedAt as number))
     .slice(0, n);
-  return dead.length === 0 ? [...list] : list.filter((b) => !dead.includes(b));
+  return dead.length === 0 ? list : list.filter((b) => !dead.includes(b));
 }
 
 function unchanged(current: readonly Binding[], result: RegisterOutcome) {
