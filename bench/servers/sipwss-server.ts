@@ -16,6 +16,8 @@
  *   `@PORT@`, `@CERT@`, `@KEY@`, `@CA@` and `@MAX_CONNECTIONS@` are replaced.
  * - SIPWSS_BENCH_CLI=path (from the repository root) starts another CLI with the same arguments:
  *   bench/load/stand-in-server.ts is a bare Node relay that checks this adapter end to end.
+ * - SIPWSS_BENCH_BASELINE_CLI=path starts sipwss from that CLI in Kamailio's place (an A/B of two
+ *   builds, interleaved like sipwss and Kamailio).
  * - Ready when a WSS handshake (subprotocol `sip`) succeeds and an OPTIONS gets any SIP response.
  * - SIPWSS_BENCH_SERVER_ARGS adds node flags (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  * - Stopped with SIGTERM to its process group, SIGKILL after 5 s.
@@ -24,7 +26,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/helpers/kamailio.js';
-import { type StartSut, spawnGroup, waitReady } from '../load/sut.js';
+import { type ServerUnderTest, type StartSut, spawnGroup, waitReady } from '../load/sut.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The CLI to start: src/cli.ts, or SIPWSS_BENCH_CLI (relative to the repository root), e.g. the stand-in. */
@@ -62,9 +64,23 @@ export function sipwssConfig(
     .replaceAll('@MAX_CONNECTIONS@', String(v.maxConnections));
 }
 
-export const start: StartSut = async (opts) => {
-  const missing = sipwssMissing();
-  if (missing) throw new Error(missing);
+export const start: StartSut = (opts) => startCli(SIPWSS_CLI, opts);
+
+/**
+ * SIPWSS_BENCH_BASELINE_CLI=path: sipwss from that CLI (another build, e.g. a worktree's
+ * src/cli.ts) takes Kamailio's place, so that two builds are compared in interleaved slices, as
+ * sipwss and Kamailio are; the tables still say "Kamailio" for it. Undefined when unset.
+ */
+export const BASELINE_CLI = process.env.SIPWSS_BENCH_BASELINE_CLI
+  ? resolve(ROOT, process.env.SIPWSS_BENCH_BASELINE_CLI)
+  : undefined;
+export const startBaseline: StartSut = async (opts) => {
+  const sut = await startCli(BASELINE_CLI as string, opts);
+  return { ...sut, description: `baseline ${sut.description}` };
+};
+
+async function startCli(cli: string, opts: Parameters<StartSut>[0]): Promise<ServerUnderTest> {
+  if (!existsSync(cli)) throw new Error(`${relative(ROOT, cli)} does not exist`);
   const port = await freePort();
   const template = process.env.SIPWSS_BENCH_CFG
     ? readFileSync(process.env.SIPWSS_BENCH_CFG, 'utf8')
@@ -82,14 +98,10 @@ export const start: StartSut = async (opts) => {
   );
   // SIPWSS_BENCH_SERVER_ARGS: extra node flags for the server (e.g. --cpu-prof --cpu-prof-dir=DIR)
   const nodeArgs = (process.env.SIPWSS_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
-  const group = spawnGroup(
-    process.execPath,
-    [...nodeArgs, '--import', 'tsx', SIPWSS_CLI, '--config', cfgFile],
-    {
-      cwd: ROOT,
-      logFile: join(opts.dir, 'sipwss.log'),
-    },
-  );
+  const group = spawnGroup(process.execPath, [...nodeArgs, '--import', 'tsx', cli, '--config', cfgFile], {
+    cwd: ROOT,
+    logFile: join(opts.dir, 'sipwss.log'),
+  });
   const url = `wss://127.0.0.1:${port}/`;
   await waitReady('sipwss', group, url, readFileSync(opts.caFile, 'utf8'), 20_000);
   return {
@@ -97,8 +109,8 @@ export const start: StartSut = async (opts) => {
     url,
     domain: '127.0.0.1',
     pgid: group.pgid,
-    description: `sipwss (node ${process.version}, ${relative(ROOT, SIPWSS_CLI)} via tsx)`,
+    description: `sipwss (node ${process.version}, ${relative(ROOT, cli)} via tsx)`,
     log: group.log,
     stop: () => group.stop(5000),
   };
-};
+}
