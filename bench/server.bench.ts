@@ -52,13 +52,19 @@ import { LoadPool, mergeRuns, type RunResult } from './load/pool.js';
 import { type GroupMemory, groupCpuMs, groupMemory, machineTicks, stealShare } from './load/procfs.js';
 import { killAllGroups, type ServerUnderTest, type StartSut, sleep } from './load/sut.js';
 import { kamailioMissing, start as startKamailio } from './servers/kamailio-registrar.js';
-import { BASELINE_CLI, sipwssMissing, startBaseline, start as startSipwss } from './servers/sipwss-server.js';
+import {
+  BASELINE_CLI,
+  baselineMissing,
+  sipwssMissing,
+  startBaseline,
+  start as startSipwss,
+} from './servers/sipwss-server.js';
 
 type ServerName = 'kamailio' | 'sipwss';
 const SERVERS: readonly ServerName[] = ['kamailio', 'sipwss'];
 const ADAPTERS: Record<ServerName, { start: StartSut; missing: () => false | string }> = {
   kamailio: BASELINE_CLI
-    ? { start: startBaseline, missing: () => false }
+    ? { start: startBaseline, missing: baselineMissing }
     : { start: startKamailio, missing: kamailioMissing },
   sipwss: { start: startSipwss, missing: sipwssMissing },
 };

@@ -74,6 +74,12 @@ export const start: StartSut = (opts) => startCli(SIPWSS_CLI, opts);
 export const BASELINE_CLI = process.env.SIPWSS_BENCH_BASELINE_CLI
   ? resolve(ROOT, process.env.SIPWSS_BENCH_BASELINE_CLI)
   : undefined;
+/** Why the baseline cannot run (false when its CLI exists). */
+export function baselineMissing(): false | string {
+  return BASELINE_CLI !== undefined && existsSync(BASELINE_CLI)
+    ? false
+    : `SIPWSS_BENCH_BASELINE_CLI: ${process.env.SIPWSS_BENCH_BASELINE_CLI} does not exist`;
+}
 export const startBaseline: StartSut = async (opts) => {
   const sut = await startCli(BASELINE_CLI as string, opts);
   return { ...sut, description: `baseline ${sut.description}` };
