@@ -58,6 +58,11 @@ export interface SipCoreOptions {
    * request past it gets 503. 0 or undefined: no limit.
    */
   readonly maxTransactions?: number;
+  /**
+   * Most requests in progress at once from one IP address (tm `max_transactions_per_ip`: server
+   * transactions), so that one client cannot fill the table for everyone. 0 or undefined: no limit.
+   */
+  readonly maxTransactionsPerIp?: number;
   readonly limits?: SipLimits;
   readonly logger?: Logger;
   readonly now?: () => number;
@@ -83,6 +88,9 @@ export class SipCore {
   readonly #forwarder: Forwarder;
   readonly #lingerMs: number;
   readonly #maxTransactions: number;
+  readonly #maxPerIp: number;
+  /** Server transactions in the table, counted per remote address (entries of 0 are dropped). */
+  readonly #perIp = new TxTable<number>();
   /** When the last "transaction table full" warning was logged (one per OVERLOAD_LOG_MS). */
   #overloadLoggedAt = Number.NEGATIVE_INFINITY;
 
@@ -93,6 +101,7 @@ export class SipCore {
     this.#now = o.now ?? Date.now;
     this.#lingerMs = o.timers?.lingerMs ?? 32_000;
     this.#maxTransactions = o.maxTransactions ?? 0;
+    this.#maxPerIp = o.maxTransactionsPerIp ?? 0;
     this.#forwarder = new Forwarder({
       port: o.port,
       identity: o.identity,
@@ -148,12 +157,18 @@ export class SipCore {
   stop(): void {
     for (const tx of this.#servers.values()) clearTimeout(tx.timer);
     this.#servers.clear();
+    this.#perIp.clear();
     this.#serversByConn.clear();
     this.#forwarder.stop();
   }
 
   get transactionCount(): number {
     return this.#servers.size + this.#forwarder.size;
+  }
+
+  /** Requests from `address` in progress (the server transactions it started). */
+  transactionsFrom(address: string): number {
+    return this.#perIp.get(address) ?? 0;
   }
 
   // ---- requests ----------------------------------------------------------------------------
@@ -191,14 +206,14 @@ export class SipCore {
         void this.#o.port.send(flow.connectionId, existing.lastResponse).catch(() => {});
       return;
     }
-    if (this.#overloaded(req, true)) {
+    if (this.#overloaded(req, flow.remote.address, true)) {
       // RFC 3261 §21.5.4: 503 with Retry-After; the sender may try again, or another server.
       this.#statelessReply(req, flow, 503, 'Service Unavailable', OVERLOAD_HEADERS);
       return;
     }
     const tx = new ServerTx(key, req, flow);
     if (tx.isInvite) {
-      this.#servers.set(key, tx);
+      this.#remember(tx);
       this.#serversByConn.add(flow.connectionId, key, tx);
       // RFC 3261 §16.2: a stateful proxy answers an INVITE with 100 Trying at once.
       this.#reply(tx, 100);
@@ -214,7 +229,22 @@ export class SipCore {
     // Messages arrive one per turn, so nothing looks a transaction up while it is routed. A
     // non-INVITE answered in this turn (a REGISTER with the in-memory store) has ended already
     // (Timer J = 0 on a reliable transport, RFC 3261 §17.2.2): it never enters the table.
-    if (!tx.isInvite && tx.state !== 'terminated') this.#servers.set(key, tx);
+    if (!tx.isInvite && tx.state !== 'terminated') this.#remember(tx);
+  }
+
+  /** Puts a new server transaction in the table, counted for its address until `#forget`. */
+  #remember(tx: ServerTx): void {
+    const replaced = this.#servers.get(tx.key);
+    if (replaced === tx) return;
+    this.#servers.set(tx.key, tx);
+    if (replaced !== undefined) this.#countFrom(replaced.flow.remote.address, -1);
+    this.#countFrom(tx.flow.remote.address, 1);
+  }
+
+  #countFrom(address: string, delta: number): void {
+    const n = (this.#perIp.get(address) ?? 0) + delta;
+    if (n > 0) this.#perIp.set(address, n);
+    else this.#perIp.delete(address);
   }
 
   #routingFailed(tx: ServerTx, err: unknown): void {
@@ -546,7 +576,10 @@ export class SipCore {
   }
 
   #forget(tx: ServerTx): void {
-    if (this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key);
+    if (this.#servers.get(tx.key) === tx) {
+      this.#servers.delete(tx.key);
+      this.#countFrom(tx.flow.remote.address, -1);
+    }
     if (!tx.isInvite) {
       this.#forwarder.forget(tx);
       return;
@@ -562,30 +595,49 @@ export class SipCore {
    * refusing it would unregister everyone during the flood; one relayed elsewhere is checked when
    * it is relayed (`#relay`). Requests inside a dialog (a To tag: BYE, UPDATE, re-INVITE) keep
    * calls already up going, so they have an eighth more room; a flood that adds To tags is still
-   * bounded by that.
+   * bounded by that. The same holds per remote address past `max_transactions_per_ip`, so that one
+   * client (or one address) flooding cannot fill the table and have everyone else refused.
    */
-  #overloaded(req: SipMessage, forRegistrar: boolean): boolean {
+  #overloaded(req: SipMessage, source: string, forRegistrar: boolean): boolean {
+    if (forRegistrar && req.method === 'REGISTER') return false;
     const max = this.#maxTransactions;
     // Server and client transactions both: a request forked to many bindings holds one of each.
     const size = this.#servers.size + this.#forwarder.size;
-    if (max === 0 || size < max || (forRegistrar && req.method === 'REGISTER')) return false;
+    const maxPerIp = this.#maxPerIp;
+    // No address can hold more than the table does: the lookup only once the table is that big.
+    const fromSource = maxPerIp === 0 || this.#servers.size < maxPerIp ? 0 : this.transactionsFrom(source);
+    const full = max !== 0 && size >= max;
+    const sourceFull = maxPerIp !== 0 && fromSource >= maxPerIp;
+    if (!full && !sourceFull) return false;
     const to = req.to();
-    if (to.ok && to.value.tag !== undefined && size < max + Math.ceil(max / 8)) return false;
+    if (
+      to.ok &&
+      to.value.tag !== undefined &&
+      (!full || size < max + Math.ceil(max / 8)) &&
+      (!sourceFull || fromSource < maxPerIp + Math.ceil(maxPerIp / 8))
+    )
+      return false;
     this.stats.overloaded++;
     const now = this.#now();
     if (now - this.#overloadLoggedAt >= OVERLOAD_LOG_MS) {
       this.#overloadLoggedAt = now;
-      this.#log.warn(
-        { inProgress: size, maxTransactions: max, refused: this.stats.overloaded },
-        'transaction table full (tm max_transactions): new requests get 503',
-      );
+      if (full)
+        this.#log.warn(
+          { inProgress: size, maxTransactions: max, refused: this.stats.overloaded },
+          'transaction table full (tm max_transactions): new requests get 503',
+        );
+      else
+        this.#log.warn(
+          { source, inProgress: fromSource, maxTransactionsPerIp: maxPerIp, refused: this.stats.overloaded },
+          'too many requests in progress from one address (tm max_transactions_per_ip): its new requests get 503',
+        );
     }
     return true;
   }
 
   /** Forward to the targets (RFC 3261 §16.6), unless a relayed REGISTER would pass the cap. */
   #relay(tx: ServerTx, targets: readonly Target[]): void {
-    if (tx.request.method === 'REGISTER' && this.#overloaded(tx.request, false)) {
+    if (tx.request.method === 'REGISTER' && this.#overloaded(tx.request, tx.flow.remote.address, false)) {
       this.#reply(tx, 503, 'Service Unavailable', OVERLOAD_HEADERS);
       return;
     }

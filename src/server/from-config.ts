@@ -148,6 +148,7 @@ export async function setupFromConfig(
   const fr = int(cfg, 'tm', 'fr_timeout');
   const frInv = int(cfg, 'tm', 'fr_inv_timeout');
   const maxTransactions = int(cfg, 'tm', 'max_transactions');
+  const maxTransactionsPerIp = int(cfg, 'tm', 'max_transactions_per_ip');
   const alias = cfg.globals.alias;
   const node = one(cfg, 'usrloc', 'node_id')?.value;
   const options: SipServerOptions = {
@@ -170,6 +171,7 @@ export async function setupFromConfig(
       ...(frInv !== undefined ? { frInvMs: frInv * 1000 } : {}),
     },
     ...(maxTransactions !== undefined ? { maxTransactions } : {}),
+    ...(maxTransactionsPerIp !== undefined ? { maxTransactionsPerIp } : {}),
     ...(opts.softphoneDir ? { softphoneDir: opts.softphoneDir } : {}),
   };
   const logLevel = typeof cfg.globals.log_level === 'number' ? cfg.globals.log_level : 3;

@@ -114,6 +114,13 @@ export const AUTH: ModuleSpec = {
  */
 export const DEFAULT_MAX_TRANSACTIONS = 50_000;
 
+/**
+ * Default of tm `max_transactions_per_ip`: a fifth of the table, so that one address (one client
+ * flooding, or one NAT) cannot take it all; still far above what a NAT with a thousand browsers
+ * keeps in progress.
+ */
+export const DEFAULT_MAX_TRANSACTIONS_PER_IP = 10_000;
+
 export const TM: ModuleSpec = {
   name: 'tm',
   doc: 'Transactions (RFC 3261 §17, RFC 6026).',
@@ -146,6 +153,14 @@ export const TM: ModuleSpec = {
       min: 0,
       ours: true,
       doc: 'Most transactions in progress at once (each request relayed holds one, plus one per binding it is forked to); past it a new request gets 503 Service Unavailable with Retry-After: 5 (never a REGISTER for our registrar, an ACK or a CANCEL; requests inside a dialog, such as BYE, only past an eighth more; an INVITE counts until 32 s after its final response), and a warning is logged. Bounds the memory a flood of unanswered requests can take. 0 = no limit.',
+    },
+    {
+      name: 'max_transactions_per_ip',
+      type: 'int',
+      default: DEFAULT_MAX_TRANSACTIONS_PER_IP,
+      min: 0,
+      ours: true,
+      doc: 'Most requests in progress at once from one IP address (server transactions; the client transactions they fork to count only in max_transactions); past it a new request from that address gets 503 Service Unavailable with Retry-After: 5, with the same exceptions as max_transactions, and a warning is logged. Keeps one client, or one address, from filling the table and so refusing everyone else. 0 = no limit per address.',
     },
   ],
 };

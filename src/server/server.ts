@@ -14,7 +14,7 @@ import { SipCore } from './core.js';
 import { type AdvertisedListener, Identity } from './identity.js';
 import { MemoryLocationStore } from './location/memory-store.js';
 import type { LocationStore } from './location/store.js';
-import { DEFAULT_MAX_TRANSACTIONS } from './params.js';
+import { DEFAULT_MAX_TRANSACTIONS, DEFAULT_MAX_TRANSACTIONS_PER_IP } from './params.js';
 import { FlowTokens } from './proxy/flow-token.js';
 import { DEFAULT_REGISTRAR_POLICY, type RegistrarPolicy } from './registrar/policy.js';
 import { Registrar } from './registrar/registrar.js';
@@ -49,6 +49,8 @@ export interface SipServerOptions {
   readonly timers?: { readonly frMs?: number; readonly frInvMs?: number };
   /** tm `max_transactions`: requests in progress past which new ones get 503; 0 = no limit. */
   readonly maxTransactions?: number;
+  /** tm `max_transactions_per_ip`: the same, for the requests from one address; 0 = no limit. */
+  readonly maxTransactionsPerIp?: number;
   readonly location?: LocationStore;
   /** Directory with the bundled softphone page; omitted: no page. */
   readonly softphoneDir?: string;
@@ -119,6 +121,7 @@ export class SipServer {
           : {}),
         ...(o.timers ? { timers: o.timers } : {}),
         maxTransactions: o.maxTransactions ?? DEFAULT_MAX_TRANSACTIONS,
+        maxTransactionsPerIp: o.maxTransactionsPerIp ?? DEFAULT_MAX_TRANSACTIONS_PER_IP,
         ...(o.logger ? { logger: o.logger } : {}),
       });
       transport.on('message', (m) => core.receive(inboundOf(m)));

@@ -22,12 +22,12 @@ export class FakePort implements SipPort {
   readonly servers = new Map<string, string>();
   #next = 1;
 
-  open(remotePort: number, transport: 'WS' | 'WSS' = 'WSS'): FlowInfo {
+  open(remotePort: number, transport: 'WS' | 'WSS' = 'WSS', address = '127.0.0.1'): FlowInfo {
     const connectionId = `c${this.#next++}`;
     const flow: FlowInfo = {
       connectionId,
       transport,
-      remote: { address: '127.0.0.1', port: remotePort },
+      remote: { address, port: remotePort },
       local: { host: '127.0.0.1', port: 8443 },
     };
     this.conns.set(connectionId, { flow, inbox: [], raw: [] });
@@ -62,9 +62,14 @@ export interface Harness {
   readonly port: FakePort;
   readonly core: SipCore;
   readonly store: MemoryLocationStore;
-  ua(user: string, remotePort: number): FakeUa;
+  /** `address`: the client's IP address (default 127.0.0.1). */
+  ua(user: string, remotePort: number, address?: string): FakeUa;
   /** A UA that has registered (and had its 200). */
-  registered(user: string, remotePort: number, opts?: { instance?: boolean }): Promise<FakeUa>;
+  registered(
+    user: string,
+    remotePort: number,
+    opts?: { instance?: boolean; address?: string },
+  ): Promise<FakeUa>;
 }
 
 export function harness(
@@ -76,6 +81,7 @@ export function harness(
     /** The store as one in another process would be (Redis): no synchronous lookup or update. */
     asyncStore?: boolean;
     maxTransactions?: number;
+    maxTransactionsPerIp?: number;
     logger?: Logger;
   } = {},
 ): Harness {
@@ -106,15 +112,16 @@ export function harness(
     ...(opts.knownUser ? { knownUser: (u: string) => (opts.knownUser as (u: string) => boolean)(u) } : {}),
     timers: { frMs: opts.frMs ?? 2000, frInvMs: opts.frInvMs ?? 4000, lingerMs: 200 },
     ...(opts.maxTransactions !== undefined ? { maxTransactions: opts.maxTransactions } : {}),
+    ...(opts.maxTransactionsPerIp !== undefined ? { maxTransactionsPerIp: opts.maxTransactionsPerIp } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   const h: Harness = {
     port,
     core,
     store,
-    ua: (user, remotePort) => new FakeUa(h, user, port.open(remotePort)),
+    ua: (user, remotePort, address) => new FakeUa(h, user, port.open(remotePort, 'WSS', address)),
     registered: async (user, remotePort, opts = {}) => {
-      const ua = h.ua(user, remotePort);
+      const ua = h.ua(user, remotePort, opts.address);
       ua.register(opts);
       await ua.response(200, 'REGISTER');
       return ua;

@@ -1,9 +1,9 @@
-/** tm `max_transactions`: past it, new requests get 503 with Retry-After and the process stays up. */
+/** tm `max_transactions` and `max_transactions_per_ip`: past them, new requests get 503 with Retry-After and the process stays up. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseConfig } from '../../src/config/index.js';
 import { setupFromConfig } from '../../src/server/from-config.js';
-import { DEFAULT_MAX_TRANSACTIONS } from '../../src/server/params.js';
+import { DEFAULT_MAX_TRANSACTIONS, DEFAULT_MAX_TRANSACTIONS_PER_IP } from '../../src/server/params.js';
 import { SIPWSS_REGISTRY } from '../../src/server/registry.js';
 import { harness } from './core-harness.js';
 
@@ -106,4 +106,110 @@ test('modparam("tm", "max_transactions", N) reaches the server; a negative value
   assert.ok(!bad.ok);
   assert.match(bad.error.message, /tm\.cfg:4/);
   assert.match(bad.error.message, /max_transactions/);
+});
+
+test('past max_transactions_per_ip one address gets 503, others are still relayed, and nothing is left counted', async () => {
+  const warnings: string[] = [];
+  const h = harness({
+    maxTransactions: 0,
+    maxTransactionsPerIp: 2,
+    logger: { debug() {}, info() {}, warn: (_o, m) => warnings.push(m ?? '') },
+  });
+  const alice = await h.registered('alice', 50001);
+  const bob = await h.registered('bob', 50002, { address: '10.0.0.2' });
+  const carol = await h.registered('carol', 50003, { address: '10.0.0.3' });
+  // Alice does not answer yet: Bob's two MESSAGEs stay in progress.
+  bob.request('MESSAGE', 'alice', { body: 'one' });
+  bob.request('MESSAGE', 'alice', { body: 'two' });
+  const m1 = await alice.requestNamed('MESSAGE');
+  const m2 = await alice.requestNamed('MESSAGE');
+  assert.equal(h.core.transactionsFrom('10.0.0.2'), 2);
+
+  const third = bob.request('MESSAGE', 'alice', { body: 'three' });
+  const refused = await bob.response(503, 'MESSAGE');
+  assert.equal(refused.get('retry-after'), '5');
+  assert.match(refused.get('via') ?? '', new RegExp(third.branch));
+  assert.equal(h.core.stats.overloaded, 1);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0] ?? '', /max_transactions_per_ip/);
+  await assert.rejects(alice.requestNamed('MESSAGE', 50), 'a refused MESSAGE is not forwarded');
+
+  // Another address is not held to Bob's share.
+  carol.request('MESSAGE', 'alice', { body: 'from carol' });
+  const mc = await alice.requestNamed('MESSAGE');
+  assert.equal(mc.body.toString(), 'from carol');
+  assert.equal(h.core.transactionsFrom('10.0.0.3'), 1);
+
+  // Inside a dialog Bob has an eighth more room (here one more), so his calls up can end.
+  bob.request('MESSAGE', 'alice', { body: 'in dialog', toTag: 'd1' });
+  const md = await alice.requestNamed('MESSAGE');
+  bob.request('MESSAGE', 'alice', { body: 'in dialog 2', toTag: 'd1' });
+  await bob.response(503, 'MESSAGE');
+  assert.equal(h.core.stats.overloaded, 2);
+
+  // A REGISTER from Bob's address still gets its 200.
+  bob.register();
+  await bob.response(200, 'REGISTER');
+
+  // Answered, Bob's requests leave his count; the next one is relayed.
+  for (const [m, tag] of [
+    [m1, 'a1'],
+    [m2, 'a2'],
+    [md, 'a3'],
+  ] as const)
+    alice.answer(m, 200, 'OK', { toTag: tag });
+  for (let i = 0; i < 3; i++) await bob.response(200, 'MESSAGE');
+  assert.equal(h.core.transactionsFrom('10.0.0.2'), 0);
+  bob.request('MESSAGE', 'alice', { body: 'four' });
+  const m4 = await alice.requestNamed('MESSAGE');
+  assert.equal(m4.body.toString(), 'four');
+  alice.answer(m4, 200, 'OK', { toTag: 'a4' });
+  alice.answer(mc, 200, 'OK', { toTag: 'a5' });
+  await bob.response(200, 'MESSAGE');
+  await carol.response(200, 'MESSAGE');
+  assert.equal(h.core.transactionsFrom('10.0.0.2'), 0);
+  assert.equal(h.core.transactionsFrom('10.0.0.3'), 0);
+  h.core.stop();
+});
+
+test('an INVITE counts for its address until it ends; one refused per address names the address in the log', async () => {
+  const logged: object[] = [];
+  const h = harness({
+    maxTransactionsPerIp: 1,
+    logger: { debug() {}, info() {}, warn: (o) => logged.push(o) },
+  });
+  const alice = await h.registered('alice', 50001);
+  const bob = await h.registered('bob', 50002, { address: '10.0.0.2' });
+  bob.request('INVITE', 'alice', { body: 'v=0' });
+  const inv = await alice.requestNamed('INVITE');
+  assert.equal(h.core.transactionsFrom('10.0.0.2'), 1);
+  bob.request('INVITE', 'alice', { body: 'v=0' });
+  await bob.response(503, 'INVITE');
+  assert.deepEqual((logged[0] as { source?: string; maxTransactionsPerIp?: number }).source, '10.0.0.2');
+  alice.answer(inv, 486, 'Busy Here', { toTag: 'b1' });
+  await bob.response(486, 'INVITE');
+  // The INVITE server transaction ends on Bob's ACK (or its linger): then it no longer counts.
+  for (let i = 0; i < 200 && h.core.transactionsFrom('10.0.0.2') > 0; i++)
+    await new Promise((r) => setTimeout(r, 5));
+  assert.equal(h.core.transactionsFrom('10.0.0.2'), 0);
+  h.core.stop();
+});
+
+test('modparam("tm", "max_transactions_per_ip", N) reaches the server; a negative value names file:line', async () => {
+  const cfg = (extra: string) =>
+    parseConfig(
+      `listen=ws:127.0.0.1:5080\nloadmodule "proto_ws.so"\nloadmodule "tm.so"\n${extra}`,
+      'tm.cfg',
+      SIPWSS_REGISTRY,
+    );
+  const set = cfg('modparam("tm", "max_transactions_per_ip", 300)\n');
+  assert.ok(set.ok);
+  assert.equal((await setupFromConfig(set.value)).options.maxTransactionsPerIp, 300);
+  const bad = cfg('modparam("tm", "max_transactions_per_ip", -1)\n');
+  assert.ok(!bad.ok);
+  assert.match(bad.error.message, /tm\.cfg:4/);
+  assert.match(bad.error.message, /max_transactions_per_ip/);
+  assert.ok(
+    DEFAULT_MAX_TRANSACTIONS_PER_IP > 0 && DEFAULT_MAX_TRANSACTIONS_PER_IP < DEFAULT_MAX_TRANSACTIONS,
+  );
 });
