@@ -172,7 +172,7 @@ test('past max_transactions_per_ip one address gets 503, others are still relaye
   h.core.stop();
 });
 
-test('an INVITE counts for its address until it ends; one refused per address names the address in the log', async () => {
+test('an INVITE counts for its address until it ends; the warning of a refusal names the address', async () => {
   const logged: object[] = [];
   const h = harness({
     maxTransactionsPerIp: 1,
