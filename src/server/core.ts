@@ -59,8 +59,9 @@ export interface SipCoreOptions {
    */
   readonly maxTransactions?: number;
   /**
-   * Most requests in progress at once from one IP address (tm `max_transactions_per_ip`: server
-   * transactions), so that one client cannot fill the table for everyone. 0 or undefined: no limit.
+   * Most transactions held at once for the requests from one IP address (tm
+   * `max_transactions_per_ip`: each request and its branches), so that one client cannot fill the
+   * table for everyone. 0 or undefined: no limit.
    */
   readonly maxTransactionsPerIp?: number;
   readonly limits?: SipLimits;
@@ -89,10 +90,14 @@ export class SipCore {
   readonly #lingerMs: number;
   readonly #maxTransactions: number;
   readonly #maxPerIp: number;
-  /** Server transactions in the table, counted per remote address (entries of 0 are dropped). */
+  /** Per remote address, the transactions its requests in the table hold (entries of 0 are dropped). */
   readonly #perIp = new TxTable<number>();
+  /** The sum of `#perIp`. */
+  #perIpTotal = 0;
   /** When the last "transaction table full" warning was logged (one per OVERLOAD_LOG_MS). */
   #overloadLoggedAt = Number.NEGATIVE_INFINITY;
+  /** The same for "too many from one address" (its own, so that neither hides the other). */
+  #perIpLoggedAt = Number.NEGATIVE_INFINITY;
 
   constructor(o: SipCoreOptions) {
     this.#o = o;
@@ -147,9 +152,12 @@ export class SipCore {
     // Nobody is left to answer: cancel what is still ringing on their behalf.
     for (const tx of this.#serversByConn.take(connectionId)) {
       if (!tx.isInvite || tx.finalSent) continue;
-      if (tx.branches.length === 0)
-        tx.cancelled = true; // still routing: never forward it
-      else this.#forwarder.cancelAll(tx);
+      if (tx.branches.length === 0) {
+        // Still routing (a store that must be waited for): never forward it, and end it now, as a
+        // CANCEL would (the 487 has nowhere to go), or it would stay in the table for good.
+        tx.cancelled = true;
+        this.#reply(tx, 487);
+      } else this.#forwarder.cancelAll(tx);
     }
   }
 
@@ -158,6 +166,7 @@ export class SipCore {
     for (const tx of this.#servers.values()) clearTimeout(tx.timer);
     this.#servers.clear();
     this.#perIp.clear();
+    this.#perIpTotal = 0;
     this.#serversByConn.clear();
     this.#forwarder.stop();
   }
@@ -166,7 +175,7 @@ export class SipCore {
     return this.#servers.size + this.#forwarder.size;
   }
 
-  /** Requests from `address` in progress (the server transactions it started). */
+  /** Transactions held for requests from `address`: each one's server transaction and branches. */
   transactionsFrom(address: string): number {
     return this.#perIp.get(address) ?? 0;
   }
@@ -232,16 +241,17 @@ export class SipCore {
     if (!tx.isInvite && tx.state !== 'terminated') this.#remember(tx);
   }
 
-  /** Puts a new server transaction in the table, counted for its address until `#forget`. */
+  /**
+   * Puts a new server transaction in the table (its key is not there: `#request` answered a
+   * retransmission before), counted for its address with its branches until `#forget`.
+   */
   #remember(tx: ServerTx): void {
-    const replaced = this.#servers.get(tx.key);
-    if (replaced === tx) return;
     this.#servers.set(tx.key, tx);
-    if (replaced !== undefined) this.#countFrom(replaced.flow.remote.address, -1);
-    this.#countFrom(tx.flow.remote.address, 1);
+    this.#countFrom(tx.flow.remote.address, tx.weight);
   }
 
   #countFrom(address: string, delta: number): void {
+    this.#perIpTotal += delta;
     const n = (this.#perIp.get(address) ?? 0) + delta;
     if (n > 0) this.#perIp.set(address, n);
     else this.#perIp.delete(address);
@@ -578,7 +588,7 @@ export class SipCore {
   #forget(tx: ServerTx): void {
     if (this.#servers.get(tx.key) === tx) {
       this.#servers.delete(tx.key);
-      this.#countFrom(tx.flow.remote.address, -1);
+      this.#countFrom(tx.flow.remote.address, -tx.weight);
     }
     if (!tx.isInvite) {
       this.#forwarder.forget(tx);
@@ -604,8 +614,8 @@ export class SipCore {
     // Server and client transactions both: a request forked to many bindings holds one of each.
     const size = this.#servers.size + this.#forwarder.size;
     const maxPerIp = this.#maxPerIp;
-    // No address can hold more than the table does: the lookup only once the table is that big.
-    const fromSource = maxPerIp === 0 || this.#servers.size < maxPerIp ? 0 : this.transactionsFrom(source);
+    // No address holds more than all of them together: the lookup only once they hold that many.
+    const fromSource = maxPerIp === 0 || this.#perIpTotal < maxPerIp ? 0 : this.transactionsFrom(source);
     const full = max !== 0 && size >= max;
     const sourceFull = maxPerIp !== 0 && fromSource >= maxPerIp;
     if (!full && !sourceFull) return false;
@@ -617,20 +627,30 @@ export class SipCore {
       (!sourceFull || fromSource < maxPerIp + Math.ceil(maxPerIp / 8))
     )
       return false;
-    this.stats.overloaded++;
     const now = this.#now();
-    if (now - this.#overloadLoggedAt >= OVERLOAD_LOG_MS) {
-      this.#overloadLoggedAt = now;
-      if (full)
+    if (full) {
+      this.stats.overloaded++;
+      if (now - this.#overloadLoggedAt >= OVERLOAD_LOG_MS) {
+        this.#overloadLoggedAt = now;
         this.#log.warn(
           { inProgress: size, maxTransactions: max, refused: this.stats.overloaded },
           'transaction table full (tm max_transactions): new requests get 503',
         );
-      else
+      }
+    } else {
+      this.stats.overloadedPerIp++;
+      if (now - this.#perIpLoggedAt >= OVERLOAD_LOG_MS) {
+        this.#perIpLoggedAt = now;
         this.#log.warn(
-          { source, inProgress: fromSource, maxTransactionsPerIp: maxPerIp, refused: this.stats.overloaded },
+          {
+            source,
+            inProgress: fromSource,
+            maxTransactionsPerIp: maxPerIp,
+            refused: this.stats.overloadedPerIp,
+          },
           'too many requests in progress from one address (tm max_transactions_per_ip): its new requests get 503',
         );
+      }
     }
     return true;
   }
@@ -641,6 +661,10 @@ export class SipCore {
       this.#reply(tx, 503, 'Service Unavailable', OVERLOAD_HEADERS);
       return;
     }
+    // Each branch is a client transaction held for this request: its address pays for them, or
+    // one client could fill the table by forking to bindings of its own (registering is free).
+    tx.weight += targets.length;
+    if (this.#servers.get(tx.key) === tx) this.#countFrom(tx.flow.remote.address, targets.length);
     this.#forwarder.forward(tx, targets);
   }
 

@@ -160,7 +160,7 @@ export const TM: ModuleSpec = {
       default: DEFAULT_MAX_TRANSACTIONS_PER_IP,
       min: 0,
       ours: true,
-      doc: 'Most requests in progress at once from one IP address (server transactions; the client transactions they fork to count only in max_transactions); past it a new request from that address gets 503 Service Unavailable with Retry-After: 5, with the same exceptions as max_transactions, and a warning is logged. Keeps one client, or one address, from filling the table and so refusing everyone else. 0 = no limit per address.',
+      doc: 'Most transactions held at once for the requests from one IP address, counted as for max_transactions (each request relayed holds one, plus one per binding it is forked to); past it a new request from that address gets 503 Service Unavailable with Retry-After: 5, with the same exceptions as max_transactions, and a warning is logged. Keeps one client, or one address, from filling the table and so refusing everyone else. 0 = no limit per address.',
     },
   ],
 };

@@ -19,6 +19,8 @@ export class CoreStats {
   internalErrors = 0;
   /** Requests refused with 503 because `max_transactions` were in progress. */
   overloaded = 0;
+  /** Requests refused with 503 because their address had `max_transactions_per_ip` in progress. */
+  overloadedPerIp = 0;
 
   snapshot(): Record<string, number> {
     return { ...this } as unknown as Record<string, number>;

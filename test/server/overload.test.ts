@@ -112,7 +112,7 @@ test('past max_transactions_per_ip one address gets 503, others are still relaye
   const warnings: string[] = [];
   const h = harness({
     maxTransactions: 0,
-    maxTransactionsPerIp: 2,
+    maxTransactionsPerIp: 4, // each MESSAGE relayed holds two: its server transaction and its branch
     logger: { debug() {}, info() {}, warn: (_o, m) => warnings.push(m ?? '') },
   });
   const alice = await h.registered('alice', 50001);
@@ -123,13 +123,14 @@ test('past max_transactions_per_ip one address gets 503, others are still relaye
   bob.request('MESSAGE', 'alice', { body: 'two' });
   const m1 = await alice.requestNamed('MESSAGE');
   const m2 = await alice.requestNamed('MESSAGE');
-  assert.equal(h.core.transactionsFrom('10.0.0.2'), 2);
+  assert.equal(h.core.transactionsFrom('10.0.0.2'), 4);
 
   const third = bob.request('MESSAGE', 'alice', { body: 'three' });
   const refused = await bob.response(503, 'MESSAGE');
   assert.equal(refused.get('retry-after'), '5');
   assert.match(refused.get('via') ?? '', new RegExp(third.branch));
-  assert.equal(h.core.stats.overloaded, 1);
+  assert.equal(h.core.stats.overloadedPerIp, 1);
+  assert.equal(h.core.stats.overloaded, 0, 'the table itself is not full');
   assert.equal(warnings.length, 1);
   assert.match(warnings[0] ?? '', /max_transactions_per_ip/);
   await assert.rejects(alice.requestNamed('MESSAGE', 50), 'a refused MESSAGE is not forwarded');
@@ -138,14 +139,14 @@ test('past max_transactions_per_ip one address gets 503, others are still relaye
   carol.request('MESSAGE', 'alice', { body: 'from carol' });
   const mc = await alice.requestNamed('MESSAGE');
   assert.equal(mc.body.toString(), 'from carol');
-  assert.equal(h.core.transactionsFrom('10.0.0.3'), 1);
+  assert.equal(h.core.transactionsFrom('10.0.0.3'), 2);
 
-  // Inside a dialog Bob has an eighth more room (here one more), so his calls up can end.
+  // Inside a dialog Bob has an eighth more room (here one more transaction), so his calls up can end.
   bob.request('MESSAGE', 'alice', { body: 'in dialog', toTag: 'd1' });
   const md = await alice.requestNamed('MESSAGE');
   bob.request('MESSAGE', 'alice', { body: 'in dialog 2', toTag: 'd1' });
   await bob.response(503, 'MESSAGE');
-  assert.equal(h.core.stats.overloaded, 2);
+  assert.equal(h.core.stats.overloadedPerIp, 2);
 
   // A REGISTER from Bob's address still gets its 200.
   bob.register();
@@ -175,20 +176,20 @@ test('past max_transactions_per_ip one address gets 503, others are still relaye
 test('an INVITE counts for its address until it ends; the warning of a refusal names the address', async () => {
   const logged: object[] = [];
   const h = harness({
-    maxTransactionsPerIp: 1,
+    maxTransactionsPerIp: 2, // the INVITE and its one branch
     logger: { debug() {}, info() {}, warn: (o) => logged.push(o) },
   });
   const alice = await h.registered('alice', 50001);
   const bob = await h.registered('bob', 50002, { address: '10.0.0.2' });
   bob.request('INVITE', 'alice', { body: 'v=0' });
   const inv = await alice.requestNamed('INVITE');
-  assert.equal(h.core.transactionsFrom('10.0.0.2'), 1);
+  assert.equal(h.core.transactionsFrom('10.0.0.2'), 2);
   bob.request('INVITE', 'alice', { body: 'v=0' });
   await bob.response(503, 'INVITE');
   assert.deepEqual((logged[0] as { source?: string; maxTransactionsPerIp?: number }).source, '10.0.0.2');
   alice.answer(inv, 486, 'Busy Here', { toTag: 'b1' });
   await bob.response(486, 'INVITE');
-  // The INVITE server transaction ends on Bob's ACK (or its linger): then it no longer counts.
+  // The INVITE server transaction ends after its linger (Bob sends no ACK here): then it no longer counts.
   for (let i = 0; i < 200 && h.core.transactionsFrom('10.0.0.2') > 0; i++)
     await new Promise((r) => setTimeout(r, 5));
   assert.equal(h.core.transactionsFrom('10.0.0.2'), 0);
@@ -212,4 +213,46 @@ test('modparam("tm", "max_transactions_per_ip", N) reaches the server; a negativ
   assert.ok(
     DEFAULT_MAX_TRANSACTIONS_PER_IP > 0 && DEFAULT_MAX_TRANSACTIONS_PER_IP < DEFAULT_MAX_TRANSACTIONS,
   );
+});
+
+test('max_transactions_per_ip counts the branches a request is forked to: one address cannot fill the table through bindings of its own', async () => {
+  const h = harness({ maxTransactions: 20, maxTransactionsPerIp: 4 });
+  const alice = await h.registered('alice', 50001);
+  const carol = await h.registered('carol', 50003, { address: '10.0.0.3' });
+  // Mallory, from one address, registers five bindings for her own AoR (REGISTER is never refused)
+  // and sends herself MESSAGEs she never answers.
+  const sinks = [];
+  for (let i = 0; i < 5; i++)
+    sinks.push(await h.registered('mallory', 51000 + i, { address: '10.0.0.9', instance: false }));
+  const mallory = sinks[0] as (typeof sinks)[0];
+  for (let i = 0; i < 10; i++) mallory.request('MESSAGE', 'mallory', { body: `x${i}` });
+  for (let i = 0; i < 9; i++) await mallory.response(503, 'MESSAGE');
+  // The first took 6 (itself and five branches): past her cap, the other nine were refused.
+  assert.equal(h.core.transactionsFrom('10.0.0.9'), 6);
+  assert.equal(h.core.stats.overloadedPerIp, 9);
+  // Carol, at another address, is still relayed.
+  carol.request('MESSAGE', 'alice', { body: 'hi' });
+  assert.equal((await alice.requestNamed('MESSAGE')).body.toString(), 'hi');
+  assert.equal(h.core.stats.overloaded, 0);
+  h.core.stop();
+});
+
+test('an INVITE still routing when its caller leaves ends, and no longer counts for the address (async store)', async () => {
+  const h = harness({ asyncStore: true, maxTransactionsPerIp: 2 });
+  await h.registered('alice', 50001);
+  const bob = await h.registered('bob', 50002, { address: '10.0.0.2' });
+  bob.request('INVITE', 'alice', { body: 'v=0' });
+  // Bob's tab closes before the lookup answers.
+  h.port.close(bob.flow.connectionId);
+  h.core.connectionClosed(bob.flow.connectionId);
+  for (let i = 0; i < 200 && h.core.transactionsFrom('10.0.0.2') > 0; i++)
+    await new Promise((r) => setTimeout(r, 5));
+  assert.equal(h.core.transactionsFrom('10.0.0.2'), 0);
+  assert.equal(h.core.transactionCount, 0, 'the INVITE left the table');
+  // Bob back from the same address: his new call is let in.
+  bob.flow = h.port.open(50003, 'WSS', '10.0.0.2');
+  bob.request('INVITE', 'alice', { body: 'v=0' });
+  await bob.response(100, 'INVITE');
+  assert.equal(h.core.stats.overloadedPerIp, 0);
+  h.core.stop();
 });

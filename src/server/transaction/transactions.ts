@@ -33,6 +33,8 @@ export class ServerTx {
   best: SipMessage | undefined;
   /** CANCEL arrived before the request was forwarded (routing still under way). */
   cancelled = false;
+  /** Transactions this request holds: itself and one per branch (tm `max_transactions_per_ip`). */
+  weight = 1;
   timer: NodeJS.Timeout | undefined;
 
   constructor(key: string, request: SipMessage, flow: FlowInfo) {
