@@ -153,10 +153,11 @@ export class SipCore {
     for (const tx of this.#serversByConn.take(connectionId)) {
       if (!tx.isInvite || tx.finalSent) continue;
       if (tx.branches.length === 0) {
-        // Still routing (a store that must be waited for): never forward it, and end it now, as a
-        // CANCEL would (the 487 has nowhere to go), or it would stay in the table for good.
+        // Still routing (a store that must be waited for, or this close came from a send made
+        // while routing): never forward it (`#relay`), and end it now, or it would stay in the
+        // table for good. No 487: there is nobody to send it to, and no ACK will come.
         tx.cancelled = true;
-        this.#reply(tx, 487);
+        this.#finish(tx);
       } else this.#forwarder.cancelAll(tx);
     }
   }
@@ -657,6 +658,9 @@ export class SipCore {
 
   /** Forward to the targets (RFC 3261 §16.6), unless a relayed REGISTER would pass the cap. */
   #relay(tx: ServerTx, targets: readonly Target[]): void {
+    // Answered, cancelled or ended while it was routed (a CANCEL, or its caller gone): never
+    // forwarded, or its branches' answers would be a second final response.
+    if (tx.cancelled || tx.finalSent || tx.state === 'terminated') return;
     if (tx.request.method === 'REGISTER' && this.#overloaded(tx.request, tx.flow.remote.address, false)) {
       this.#reply(tx, 503, 'Service Unavailable', OVERLOAD_HEADERS);
       return;

@@ -176,3 +176,37 @@ test('a location store that only answers asynchronously (another process): REGIS
   await bob.response(200);
   h.core.stop();
 });
+
+test('an INVITE whose caller is gone while it is routed (the 100 Trying closed the connection) is never relayed', async () => {
+  const h = harness();
+  const server = h.port.open(9443, 'WS');
+  h.port.servers.set('10.255.0.1:9443', server.connectionId);
+  const serverInbox = () => h.port.conns.get(server.connectionId)?.inbox ?? [];
+  const alice = h.ua('alice', 50001);
+  const aliceConn = alice.flow.connectionId;
+  const toAlice: string[] = [];
+  const realSend = h.port.send.bind(h.port);
+  // As the transport does past send_buffer: the connection is destroyed inside send(), its close
+  // reported at once, and the send rejected.
+  h.port.send = (connectionId: string, data: Buffer): Promise<void> => {
+    if (connectionId === aliceConn) {
+      toAlice.push(data.toString('latin1').split('\r\n')[0] ?? '');
+      if (h.port.conns.has(aliceConn)) {
+        h.port.close(aliceConn);
+        h.core.connectionClosed(aliceConn);
+        return Promise.reject(new Error('SEND_BUFFER_FULL'));
+      }
+    }
+    return realSend(connectionId, data);
+  };
+  alice.request('INVITE', 'x', { ruri: 'sip:svc@10.255.0.1:9443;transport=ws', body: 'v=0' });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(
+    toAlice,
+    ['SIP/2.0 100 Trying'],
+    'nothing after the 100: no final to a caller that is gone',
+  );
+  assert.equal(serverInbox().length, 0, 'not relayed');
+  assert.equal(h.core.transactionCount, 0, 'the INVITE ended');
+  h.core.stop();
+});
