@@ -94,10 +94,11 @@ export class SipCore {
   readonly #perIp = new TxTable<number>();
   /** The sum of `#perIp`. */
   #perIpTotal = 0;
-  /** When the last "transaction table full" warning was logged (one per OVERLOAD_LOG_MS). */
-  #overloadLoggedAt = Number.NEGATIVE_INFINITY;
-  /** The same for "too many from one address" (its own, so that neither hides the other). */
-  #perIpLoggedAt = Number.NEGATIVE_INFINITY;
+  /**
+   * When the last warning of each kind of overload was logged (one per OVERLOAD_LOG_MS each, so
+   * that a flooding address never hides a full table, nor the reverse).
+   */
+  readonly #overloadLoggedAt = { table: Number.NEGATIVE_INFINITY, ip: Number.NEGATIVE_INFINITY };
 
   constructor(o: SipCoreOptions) {
     this.#o = o;
@@ -628,32 +629,34 @@ export class SipCore {
       (!sourceFull || fromSource < maxPerIp + Math.ceil(maxPerIp / 8))
     )
       return false;
-    const now = this.#now();
     if (full) {
       this.stats.overloaded++;
-      if (now - this.#overloadLoggedAt >= OVERLOAD_LOG_MS) {
-        this.#overloadLoggedAt = now;
-        this.#log.warn(
-          { inProgress: size, maxTransactions: max, refused: this.stats.overloaded },
-          'transaction table full (tm max_transactions): new requests get 503',
-        );
-      }
+      this.#warnOverload(
+        'table',
+        { inProgress: size, maxTransactions: max, refused: this.stats.overloaded },
+        'transaction table full (tm max_transactions): new requests get 503',
+      );
     } else {
       this.stats.overloadedPerIp++;
-      if (now - this.#perIpLoggedAt >= OVERLOAD_LOG_MS) {
-        this.#perIpLoggedAt = now;
-        this.#log.warn(
-          {
-            source,
-            inProgress: fromSource,
-            maxTransactionsPerIp: maxPerIp,
-            refused: this.stats.overloadedPerIp,
-          },
-          'too many requests in progress from one address (tm max_transactions_per_ip): its new requests get 503',
-        );
-      }
+      this.#warnOverload(
+        'ip',
+        {
+          source,
+          inProgress: fromSource,
+          maxTransactionsPerIp: maxPerIp,
+          refused: this.stats.overloadedPerIp,
+        },
+        'too many requests in progress from one address (tm max_transactions_per_ip): its new requests get 503',
+      );
     }
     return true;
+  }
+
+  #warnOverload(kind: 'table' | 'ip', obj: object, msg: string): void {
+    const now = this.#now();
+    if (now - this.#overloadLoggedAt[kind] < OVERLOAD_LOG_MS) return;
+    this.#overloadLoggedAt[kind] = now;
+    this.#log.warn(obj, msg);
   }
 
   /** Forward to the targets (RFC 3261 §16.6), unless a relayed REGISTER would pass the cap. */

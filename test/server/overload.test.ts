@@ -87,22 +87,24 @@ test('max_transactions 0 means no limit', async () => {
   h.core.stop();
 });
 
+/** A cfg with the tm module loaded and `extra` from line 4 on. */
+const tmConfig = (extra: string) =>
+  parseConfig(
+    `listen=ws:127.0.0.1:5080\nloadmodule "proto_ws.so"\nloadmodule "tm.so"\n${extra}`,
+    'tm.cfg',
+    SIPWSS_REGISTRY,
+  );
+
 test('modparam("tm", "max_transactions", N) reaches the server; a negative value names file:line', async () => {
-  const cfg = (extra: string) =>
-    parseConfig(
-      `listen=ws:127.0.0.1:5080\nloadmodule "proto_ws.so"\nloadmodule "tm.so"\n${extra}`,
-      'tm.cfg',
-      SIPWSS_REGISTRY,
-    );
-  const set = cfg('modparam("tm", "max_transactions", 1000)\n');
+  const set = tmConfig('modparam("tm", "max_transactions", 1000)\n');
   assert.ok(set.ok);
   assert.equal((await setupFromConfig(set.value)).options.maxTransactions, 1000);
-  const unset = cfg('');
+  const unset = tmConfig('');
   assert.ok(unset.ok);
   // Unset, the server applies DEFAULT_MAX_TRANSACTIONS itself (SipServer), as for any library user.
   assert.equal((await setupFromConfig(unset.value)).options.maxTransactions, undefined);
   assert.ok(DEFAULT_MAX_TRANSACTIONS >= 10_000);
-  const bad = cfg('modparam("tm", "max_transactions", -1)\n');
+  const bad = tmConfig('modparam("tm", "max_transactions", -1)\n');
   assert.ok(!bad.ok);
   assert.match(bad.error.message, /tm\.cfg:4/);
   assert.match(bad.error.message, /max_transactions/);
@@ -197,16 +199,10 @@ test('an INVITE counts for its address until it ends; the warning of a refusal n
 });
 
 test('modparam("tm", "max_transactions_per_ip", N) reaches the server; a negative value names file:line', async () => {
-  const cfg = (extra: string) =>
-    parseConfig(
-      `listen=ws:127.0.0.1:5080\nloadmodule "proto_ws.so"\nloadmodule "tm.so"\n${extra}`,
-      'tm.cfg',
-      SIPWSS_REGISTRY,
-    );
-  const set = cfg('modparam("tm", "max_transactions_per_ip", 300)\n');
+  const set = tmConfig('modparam("tm", "max_transactions_per_ip", 300)\n');
   assert.ok(set.ok);
   assert.equal((await setupFromConfig(set.value)).options.maxTransactionsPerIp, 300);
-  const bad = cfg('modparam("tm", "max_transactions_per_ip", -1)\n');
+  const bad = tmConfig('modparam("tm", "max_transactions_per_ip", -1)\n');
   assert.ok(!bad.ok);
   assert.match(bad.error.message, /tm\.cfg:4/);
   assert.match(bad.error.message, /max_transactions_per_ip/);
