@@ -9,11 +9,11 @@
 import type { SipwssError } from '../errors.js';
 import {
   addReceived,
-  createResponse,
   DEFAULT_LIMITS,
   type NameAddr,
   parseMessage,
   popRoute,
+  responseBytes,
   type SipLimits,
   type SipMessage,
   type SipUri,
@@ -184,7 +184,7 @@ export class SipCore {
 
   // ---- requests ----------------------------------------------------------------------------
 
-  #request(req: SipMessage, flow: FlowInfo): void {
+  #request(req: SipMessage, flow: Inbound): void {
     // §16.3 step 4: only a request with two Vias or more (one of ours, and the sender's) can have
     // looped. The Via list parsed by validation is cached (addReceived keeps it right).
     const vias = req.vias();
@@ -222,7 +222,7 @@ export class SipCore {
       this.#statelessReply(req, flow, 503, 'Service Unavailable', OVERLOAD_HEADERS);
       return;
     }
-    const tx = new ServerTx(key, req, flow);
+    const tx = new ServerTx(key, req, flow, flow.receivedAt ?? this.#now());
     if (tx.isInvite) {
       this.#remember(tx);
       this.#serversByConn.add(flow.connectionId, key, tx);
@@ -449,7 +449,7 @@ export class SipCore {
       return;
     }
     if (this.#o.auth && !this.#authorised(tx, 'to')) return;
-    const reply = this.#o.registrar.handle(req, tx.flow, `sip:${u.user}@${u.address}`);
+    const reply = this.#o.registrar.handle(req, tx.flow, `sip:${u.user}@${u.address}`, tx.receivedAt);
     // The registrar's header values are byte strings (`RegistrarReply`): not scanned again.
     if (reply instanceof Promise)
       return reply.then((r) => this.#reply(tx, r.status, r.reason, r.headers, true));
@@ -538,26 +538,40 @@ export class SipCore {
     headers?: ReadonlyArray<readonly [string, string]>,
     byteHeaders = false,
   ): void {
-    const res = createResponse(tx.request, status, reason, headers ? { headers, byteHeaders } : {});
+    if (this.#late(tx, status)) return;
+    // Built straight to bytes: nothing reads our own response before it goes out.
+    const res = responseBytes(tx.request, status, reason, headers ? { headers, byteHeaders } : {});
     if (!res.ok) {
       this.#log.warn({ err: res.error }, 'cannot build a response');
       return;
     }
-    this.#sendResponse(tx, res.value);
+    this.#sendBytes(tx, status, res.value);
   }
 
-  /** Send a response upstream on a server transaction and move it along (RFC 3261 §17.2). */
+  /** Send a relayed response upstream on a server transaction (RFC 3261 §16.7 step 8). */
   #sendResponse(tx: ServerTx, res: SipMessage): void {
-    const status = res.status;
+    if (this.#late(tx, res.status)) return;
+    this.#sendBytes(tx, res.status, serialize(res));
+  }
+
+  /**
+   * A response the transaction can no longer send: it has ended, or has sent its final one
+   * (only more 2xx from other forks pass, RFC 6026). Counted, and not sent.
+   */
+  #late(tx: ServerTx, status: number): boolean {
     if (
       tx.state === 'terminated' ||
       (tx.finalSent &&
         !(status >= 200 && status < 300 && (tx.state === 'accepted' || tx.state === 'completed')))
     ) {
       this.stats.lateResponses++;
-      return;
+      return true;
     }
-    const bytes = serialize(res);
+    return false;
+  }
+
+  /** Send a response's bytes upstream and move the transaction along (RFC 3261 §17.2). */
+  #sendBytes(tx: ServerTx, status: number, bytes: Buffer): void {
     if (status >= 200) {
       tx.lastResponse = bytes;
       if (tx.state === 'proceeding') {
@@ -682,10 +696,10 @@ export class SipCore {
     reason: string,
     headers?: ReadonlyArray<readonly [string, string]>,
   ): void {
-    const res = createResponse(req, status, reason, headers ? { headers } : {});
+    const res = responseBytes(req, status, reason, headers ? { headers } : {});
     if (!res.ok) return;
     this.stats.responsesOut++;
-    void this.#o.port.send(flow.connectionId, serialize(res.value)).catch(() => {
+    void this.#o.port.send(flow.connectionId, res.value).catch(() => {
       this.stats.sendFailures++;
     });
   }

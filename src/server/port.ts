@@ -17,6 +17,8 @@ export interface FlowInfo {
 export interface Inbound extends FlowInfo {
   /** One SIP message: one WebSocket message (RFC 7118 §5.1). */
   readonly data: Buffer;
+  /** Date.now() when it was read, as the transport has it (else the core reads the clock). */
+  readonly receivedAt?: number;
 }
 
 /** A destination that is a WebSocket server (never a client's `.invalid` host). */

@@ -13,6 +13,7 @@ export function inboundOf(m: IncomingMessage): Inbound {
     transport: m.transport,
     remote: m.remote,
     local: { host: m.local.address, port: m.local.port },
+    receivedAt: m.receivedAt,
   };
 }
 

@@ -18,7 +18,7 @@ export {
 } from './name-addr.js';
 export { type Param, Params } from './parameters.js';
 export { type ParseMode, parseMessage } from './parse.js';
-export { createResponse, REASON_PHRASES, type ResponseOptions } from './response.js';
+export { createResponse, REASON_PHRASES, type ResponseOptions, responseBytes } from './response.js';
 export {
   addReceived,
   decrementMaxForwards,

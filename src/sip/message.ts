@@ -557,6 +557,61 @@ export class SipMessage {
     return new SipMessage({ kind: 'response', status, reason, raw: { src: this.src, keys, offs, entries } });
   }
 
+  /**
+   * The header lines `responseWith` would copy, rendered as `serialize` renders them, with the
+   * first To line's value replaced by `toValue` when given (a UAS adding its tag): a response
+   * built and serialized in one pass, without a message in between (`responseBytes`). `toValue`
+   * is a byte string that starts and ends with a non-space, as `replaceFirstLine`'s bytes.
+   */
+  renderCopiedLines(keep: (key: string) => number, toValue: string | undefined): string {
+    let out = '';
+    const o = this.offs;
+    const src = this.src;
+    let runStart = -1;
+    let runEnd = -1;
+    let firstDone = '';
+    let toDone = toValue === undefined;
+    for (let i = 0, n = this.keys.length; i < n; i++) {
+      const key = this.keys[i]!;
+      const k = keep(key);
+      if (k === SKIP_LINE) continue;
+      if (k === COPY_FIRST_LINE) {
+        if (firstDone === key) continue;
+        firstDone = key;
+      }
+      const e = this.entry(i);
+      if (!toDone && key === 'to') {
+        toDone = true;
+        if (runStart !== -1) {
+          out += src.slice(runStart, runEnd);
+          runStart = -1;
+          runEnd = -1;
+        }
+        out += `${this.nameAt(i)}: ${toValue}\r\n`;
+        continue;
+      }
+      if (typeof e === 'number') {
+        const b = e * STRIDE;
+        const ls = o[b]!;
+        if (ls === runEnd) runEnd = o[b + 3]! + 2;
+        else {
+          if (runStart !== -1) out += src.slice(runStart, runEnd);
+          runStart = ls;
+          runEnd = o[b + 3]! + 2;
+        }
+        continue;
+      }
+      if (runStart !== -1) {
+        out += src.slice(runStart, runEnd);
+        runStart = -1;
+        runEnd = -1;
+      }
+      out += e.raw ?? `${e.name}: ${e.value}\r\n`;
+    }
+    if (runStart !== -1) out += src.slice(runStart, runEnd);
+    return out;
+  }
+
   /** Forget cached typed values of a header; `keepList` keeps a list cache the caller kept right. */
   private touched(key: string, keepList = false): void {
     const c = this.cache;

@@ -143,3 +143,49 @@ export function createResponse(
   }
   return { ok: true, value: res };
 }
+
+/**
+ * `serialize(createResponse(req, status, reason, opts))` in one pass: the same bytes, without
+ * building the response as a message first. For a response sent as it is built (a UAS's or a
+ * stateless proxy's own), which nothing reads or changes before it goes out.
+ */
+export function responseBytes(
+  req: SipMessage,
+  status: number,
+  reason?: string,
+  opts: ResponseOptions = {},
+): SipResult<Buffer> {
+  if (!req.isRequest) return sipFail('SIP_BAD_START_LINE', 'createResponse needs a request');
+  if (!Number.isInteger(status) || status < 100 || status > 699) throw new RangeError(`bad status ${status}`);
+  let toValue: string | undefined;
+  if (status > 100) {
+    const parsed = req.to();
+    if (!parsed.ok) return parsed;
+    const to = parsed.value;
+    if (to.tag === undefined) {
+      const tag = opts.toTag === undefined ? newTag() : toByteString(opts.toTag).trimEnd();
+      toValue = `${to.displayName === undefined ? '' : `${to.displayName} `}<${to.uri}>${to.params.toString()};tag=${tag}`;
+    }
+  } else if (!req.has('to')) return sipFail('SIP_MISSING_HEADER', 'To');
+  const phrase = reason ?? REASON_PHRASES[status] ?? (status < 200 ? 'Provisional' : 'Unknown');
+  let head = `SIP/2.0 ${status} ${phrase}\r\n${req.renderCopiedLines(status === 100 ? copiedKey100 : copiedKey, toValue)}`;
+  const extra = opts.headers;
+  if (extra !== undefined) {
+    // As `addBytes` (kept as given) or `add` (encoded, trimmed) would store them.
+    if (opts.byteHeaders === true) for (const [name, value] of extra) head += `${name}: ${value}\r\n`;
+    else for (const [name, value] of extra) head += `${name}: ${toByteString(value).trim()}\r\n`;
+  }
+  let body = EMPTY_BODY;
+  if (opts.body !== undefined) {
+    body = typeof opts.body === 'string' ? Buffer.from(opts.body, 'utf8') : opts.body;
+    if (opts.contentType !== undefined) head += `Content-Type: ${toByteString(opts.contentType).trim()}\r\n`;
+  }
+  // RFC 3261 §20.14: Content-Length always written, matching the body.
+  head += `Content-Length: ${body.length}\r\n\r\n`;
+  const out = Buffer.allocUnsafe(head.length + body.length);
+  out.write(head, 0, 'latin1');
+  if (body.length > 0) body.copy(out, head.length);
+  return { ok: true, value: out };
+}
+
+const EMPTY_BODY: Buffer = Buffer.alloc(0);

@@ -10,6 +10,7 @@ import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { ClientTlsProvider, ServerTlsProvider } from '../tls/provider.js';
 import { WsError } from '../ws/errors.js';
 import { pingAction } from '../ws/keepalive.js';
+import { epochTime, readEpoch } from '../ws/read-epoch.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import { ConnectionTable } from './connection-table.js';
 import { TransportError } from './errors.js';
@@ -395,6 +396,7 @@ export class Transport implements ConnectionHost, ListenerHost {
   // ---- ConnectionHost
 
   deliver(conn: Connection, data: Buffer, binary: boolean): void {
+    readEpoch(); // the clock is read once per turn (src/ws/read-epoch.ts); epochTime() is this turn's
     const msg: IncomingMessage = {
       data,
       connectionId: conn.id,
@@ -402,6 +404,7 @@ export class Transport implements ConnectionHost, ListenerHost {
       remote: conn.remote,
       local: conn.local,
       binary,
+      receivedAt: epochTime(),
     };
     try {
       this.events.emit('message', msg);

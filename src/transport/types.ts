@@ -98,6 +98,11 @@ export interface IncomingMessage {
   readonly local: LocalEndpoint;
   /** The WebSocket message came as a binary frame. */
   readonly binary: boolean;
+  /**
+   * Date.now() as of the event-loop turn that read it (one clock read per turn, shared by every
+   * message of the turn): for times kept in seconds, such as a binding's expiry.
+   */
+  readonly receivedAt: number;
 }
 
 export type Destination =

@@ -75,9 +75,14 @@ export class Registrar {
 
   /**
    * The answer to a REGISTER for `aor`: synchronous when the store has a synchronous update
-   * (the in-memory store), else a Promise.
+   * (the in-memory store), else a Promise. `now`: when the request was read (default: the clock).
    */
-  handle(req: SipMessage, flow: FlowInfo, aor: string): RegistrarReply | Promise<RegistrarReply> {
+  handle(
+    req: SipMessage,
+    flow: FlowInfo,
+    aor: string,
+    now: number = this.#now(),
+  ): RegistrarReply | Promise<RegistrarReply> {
     // Most REGISTERs have no Require: look for the line before building the list.
     const required = req.hasKey('require') ? req.require() : [];
     if (required.length > 0) {
@@ -110,7 +115,6 @@ export class Registrar {
         regId: contactRegId(c),
       });
     }
-    const now = this.#now();
     const register: RegisterInput = {
       aor,
       star,

@@ -37,10 +37,14 @@ export class ServerTx {
   weight = 1;
   timer: NodeJS.Timeout | undefined;
 
-  constructor(key: string, request: SipMessage, flow: FlowInfo) {
+  /** Date.now() when the request was read (the registrar's clock for the bindings it makes). */
+  readonly receivedAt: number;
+
+  constructor(key: string, request: SipMessage, flow: FlowInfo, receivedAt: number) {
     this.key = key;
     this.request = request;
     this.flow = flow;
+    this.receivedAt = receivedAt;
     this.isInvite = request.method === 'INVITE';
   }
 
