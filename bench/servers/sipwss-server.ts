@@ -19,7 +19,8 @@
  * - SIPWSS_BENCH_BASELINE_CLI=path starts sipwss from that CLI in Kamailio's place (an A/B of two
  *   builds, interleaved like sipwss and Kamailio).
  * - Ready when a WSS handshake (subprotocol `sip`) succeeds and an OPTIONS gets any SIP response.
- * - SIPWSS_BENCH_SERVER_ARGS adds node flags (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * - SIPWSS_BENCH_SERVER_ARGS adds node flags (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`); the
+ *   baseline takes SIPWSS_BENCH_BASELINE_ARGS instead when that is set (even to nothing).
  * - Stopped with SIGTERM to its process group, SIGKILL after 5 s.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -64,7 +65,13 @@ export function sipwssConfig(
     .replaceAll('@MAX_CONNECTIONS@', String(v.maxConnections));
 }
 
-export const start: StartSut = (opts) => startCli(SIPWSS_CLI, opts);
+/** Node flags for a server: SIPWSS_BENCH_SERVER_ARGS, or for the baseline SIPWSS_BENCH_BASELINE_ARGS. */
+function nodeFlags(env: string | undefined): string[] {
+  return (env ?? '').split(' ').filter(Boolean);
+}
+
+export const start: StartSut = (opts) =>
+  startCli(SIPWSS_CLI, opts, nodeFlags(process.env.SIPWSS_BENCH_SERVER_ARGS));
 
 /**
  * SIPWSS_BENCH_BASELINE_CLI=path: sipwss from that CLI (another build, e.g. a worktree's
@@ -81,11 +88,18 @@ export function baselineMissing(): false | string {
     : `SIPWSS_BENCH_BASELINE_CLI: ${process.env.SIPWSS_BENCH_BASELINE_CLI} does not exist`;
 }
 export const startBaseline: StartSut = async (opts) => {
-  const sut = await startCli(BASELINE_CLI as string, opts);
+  // Its own flags when SIPWSS_BENCH_BASELINE_ARGS is set (even empty): the same build with and
+  // without a node flag is then an A/B of the flag.
+  const flags = process.env.SIPWSS_BENCH_BASELINE_ARGS ?? process.env.SIPWSS_BENCH_SERVER_ARGS;
+  const sut = await startCli(BASELINE_CLI as string, opts, nodeFlags(flags));
   return { ...sut, description: `baseline ${sut.description}` };
 };
 
-async function startCli(cli: string, opts: Parameters<StartSut>[0]): Promise<ServerUnderTest> {
+async function startCli(
+  cli: string,
+  opts: Parameters<StartSut>[0],
+  nodeArgs: string[],
+): Promise<ServerUnderTest> {
   if (!existsSync(cli)) throw new Error(`${relative(ROOT, cli)} does not exist`);
   const port = await freePort();
   const template = process.env.SIPWSS_BENCH_CFG
@@ -102,8 +116,6 @@ async function startCli(cli: string, opts: Parameters<StartSut>[0]): Promise<Ser
       maxConnections: opts.maxConnections,
     }),
   );
-  // SIPWSS_BENCH_SERVER_ARGS: extra node flags for the server (e.g. --cpu-prof --cpu-prof-dir=DIR)
-  const nodeArgs = (process.env.SIPWSS_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
   const group = spawnGroup(process.execPath, [...nodeArgs, '--import', 'tsx', cli, '--config', cfgFile], {
     cwd: ROOT,
     logFile: join(opts.dir, 'sipwss.log'),

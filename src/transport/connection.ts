@@ -100,7 +100,8 @@ function holdUntilTurnEnds(s: Socket | TLSSocket): void {
   }
 }
 
-function flushHeldSockets(): void {
+/** Writes every send held this turn now (the transport's inbox, after it has handed a turn over). */
+export function flushHeldSockets(): void {
   flushScheduled = false;
   // Uncorking writes synchronously and cannot add to the list (sends happen in other callbacks).
   for (const s of heldSockets) if (s.writableCorked > 0) s.uncork();
