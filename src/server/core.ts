@@ -84,6 +84,8 @@ export class SipCore {
   readonly #limits: SipLimits;
   readonly #now: () => number;
   readonly #servers = new TxTable<ServerTx>();
+  /** After stop(): messages and closes the transport still hands over are ignored. */
+  #stopped = false;
   /** INVITE server transactions by connection: a caller gone cancels what rings for it. */
   readonly #serversByConn = new TxGroups<ServerTx>();
   readonly #forwarder: Forwarder;
@@ -122,6 +124,7 @@ export class SipCore {
 
   /** One message from the transport. Never throws. */
   receive(m: Inbound): void {
+    if (this.#stopped) return;
     this.stats.messagesIn++;
     try {
       const parsed = parseMessage(m.data, this.#limits, 'websocket');
@@ -146,6 +149,7 @@ export class SipCore {
 
   /** The transport closed a connection: its bindings stop being used at once, its transactions end. */
   connectionClosed(connectionId: string): void {
+    if (this.#stopped) return;
     void this.#o.location
       .flowFailed({ node: this.#o.identity.node, connectionId }, this.#now())
       .catch((err: unknown) => this.#log.warn({ err }, 'location store: flowFailed failed'));
@@ -163,8 +167,9 @@ export class SipCore {
     }
   }
 
-  /** Stop every timer (server shutdown). */
+  /** Stop every timer and take nothing more in (server shutdown): the transport may still hand over a turn. */
   stop(): void {
+    this.#stopped = true;
     for (const tx of this.#servers.values()) clearTimeout(tx.timer);
     this.#servers.clear();
     this.#perIp.clear();

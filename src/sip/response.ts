@@ -17,6 +17,7 @@ function newTag(): string {
 
 import { toByteString } from './chars.js';
 import { type SipResult, sipFail } from './errors.js';
+import { headerKey } from './headers.js';
 import { COPY_FIRST_LINE, COPY_LINE, type SipMessage, SKIP_LINE } from './message.js';
 import type { NameAddr } from './name-addr.js';
 
@@ -170,10 +171,19 @@ export function responseBytes(
   const phrase = reason ?? REASON_PHRASES[status] ?? (status < 200 ? 'Provisional' : 'Unknown');
   let head = `SIP/2.0 ${status} ${phrase}\r\n${req.renderCopiedLines(status === 100 ? copiedKey100 : copiedKey, toValue)}`;
   const extra = opts.headers;
+  // serialize writes one Content-Length for the body, named as a given one was (e.g. `l`).
+  let clName = 'Content-Length';
+  let clGiven = false;
   if (extra !== undefined) {
     // As `addBytes` (kept as given) or `add` (encoded, trimmed) would store them.
-    if (opts.byteHeaders === true) for (const [name, value] of extra) head += `${name}: ${value}\r\n`;
-    else for (const [name, value] of extra) head += `${name}: ${toByteString(value).trim()}\r\n`;
+    for (const [name, value] of extra) {
+      if ((name.length === 14 || name.length === 1) && headerKey(name) === 'content-length') {
+        if (!clGiven) clName = name;
+        clGiven = true;
+        continue;
+      }
+      head += `${name}: ${opts.byteHeaders === true ? value : toByteString(value).trim()}\r\n`;
+    }
   }
   let body = EMPTY_BODY;
   if (opts.body !== undefined) {
@@ -181,7 +191,7 @@ export function responseBytes(
     if (opts.contentType !== undefined) head += `Content-Type: ${toByteString(opts.contentType).trim()}\r\n`;
   }
   // RFC 3261 §20.14: Content-Length always written, matching the body.
-  head += `Content-Length: ${body.length}\r\n\r\n`;
+  head += `${clName}: ${body.length}\r\n\r\n`;
   const out = Buffer.allocUnsafe(head.length + body.length);
   out.write(head, 0, 'latin1');
   if (body.length > 0) body.copy(out, head.length);

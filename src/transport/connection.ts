@@ -35,7 +35,13 @@ import type {
 
 /** What a connection needs from its transport. */
 export interface ConnectionHost {
-  deliver(conn: Connection, data: Buffer, binary: boolean): void;
+  /**
+   * A message read from `conn`. `batched`: the read was one whole data frame (the fast path), and
+   * the message may wait for the end of the turn with the others; else it is handed over at once.
+   */
+  deliver(conn: Connection, data: Buffer, binary: boolean, batched: boolean): void;
+  /** Hands over the messages waiting for the end of the turn now (before `ws` reads more). */
+  handOver(): void;
   closed(conn: Connection, reason: CloseReason, wasOpen: boolean): void;
 }
 
@@ -481,12 +487,17 @@ export class Connection {
     }
     const payload = singleDataFrame(chunk, this.policy.max_msg_size);
     if (payload === undefined) return false;
-    this.handleMessage(ws, payload, isBinaryFrame(chunk));
+    this.handleMessage(ws, payload, isBinaryFrame(chunk), true);
     return true;
   }
 
-  /** Hands a read to `ws`'s receiver (when its 'data' listener was taken, see takeWsData). */
+  /**
+   * Hands a read to `ws`'s receiver (when its 'data' listener was taken, see takeWsData; else `ws`'s
+   * own listener reads it next). The messages waiting for the end of the turn go first: what `ws`
+   * does with this read (a message, a Close, a failure) comes after them, as the bytes did.
+   */
   passToWs(socket: Socket, chunk: Buffer): void {
+    this.host.handOver();
     this.wsData?.call(socket, chunk);
   }
 
@@ -525,7 +536,12 @@ export class Connection {
     }
   }
 
-  handleMessage(ws: WebSocket, data: Buffer, binary: boolean): void {
+  /**
+   * `batched`: from the fast path (one whole frame in one read). A message from `ws`'s receiver is
+   * handed over at once: `ws` may fail the connection later in the same read (a bad frame after
+   * it), and its Close frame must follow the answer to this message, as it did on the wire.
+   */
+  handleMessage(ws: WebSocket, data: Buffer, binary: boolean, batched: boolean): void {
     if (this.state !== 'open') return;
     this.messagesIn++;
     // RFC 5626 §3.5.1 (RFC 7118 §6): CRLFCRLF is answered with CRLF; a lone CRLF is absorbed.
@@ -536,7 +552,7 @@ export class Connection {
       case 'pong':
         return;
       default:
-        this.host.deliver(this, data, binary);
+        this.host.deliver(this, data, binary, batched);
     }
   }
 }
@@ -624,7 +640,7 @@ export function onSocketError(this: Socket): void {
 }
 
 function onWsMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
-  connOf(this)?.handleMessage(this, data, isBinary);
+  connOf(this)?.handleMessage(this, data, isBinary, false);
 }
 
 function onWsClose(this: WebSocket, code: number): void {

@@ -67,8 +67,12 @@ const OPTION_KEYS = new Set(['listen', 'tls', 'clientTls', 'params', 'logger', '
 
 export interface TransportEvents {
   /**
-   * One SIP message. The messages read in one event-loop turn are emitted together at its end (in
-   * the check phase), in the order they were read; what a listener sends is written right after.
+   * One SIP message, in the order they were read. A message that came as one whole frame in one
+   * read (the usual case) waits for the end of the event-loop turn (the check phase) and is
+   * emitted there with the others of the turn; what listeners send is written right after. Any
+   * other (from a read `ws` parses: fragments, several frames in a read) is emitted within its
+   * read, after those waiting. Every message read while its connection was open is emitted, even
+   * when the connection has closed since (a listener may find it gone when it answers).
    */
   message: [IncomingMessage];
   connection: [ConnectionInfo];
@@ -106,7 +110,7 @@ export class Transport implements ConnectionHost, ListenerHost {
   private inboxHead = 0;
   private draining = false;
   private inboxScheduled = false;
-  private readonly drainInbox = (): void => this.drain();
+  private readonly drainInbox = (): void => this.drainAndFlush();
   private unsubscribeReload: (() => void) | undefined;
   readonly http: HttpHandler | undefined;
 
@@ -410,15 +414,17 @@ export class Transport implements ConnectionHost, ListenerHost {
   // ---- ConnectionHost
 
   /**
-   * Queues a message for the end of the poll phase instead of handing it over inside its read.
-   * Under load one turn reads many connections: their messages then run through the listener
-   * (the SIP core) back to back, with its code and data still in the CPU's caches, instead of
+   * A message from the fast path (`batched`: a read that was one whole frame, the usual SIP
+   * message) waits in the inbox for the end of the poll phase instead of being handed over inside
+   * its read. Under load one turn reads many connections: their messages then run through the
+   * listener (the SIP core) back to back, its code and data still in the CPU's caches, instead of
    * each between two TLS reads. It costs no latency: what the listener sends is held to the end
-   * of the turn anyway (`holdUntilTurnEnds`), and is written right after the inbox is drained.
+   * of the turn anyway (`holdUntilTurnEnds`) and written right after the inbox is drained. A
+   * message from `ws`'s receiver is handed over at once, after those waiting (`handOver`).
    */
-  deliver(conn: Connection, data: Buffer, binary: boolean): void {
+  deliver(conn: Connection, data: Buffer, binary: boolean, batched: boolean): void {
     readEpoch(); // the clock is read once per turn (src/ws/read-epoch.ts); epochTime() is this turn's
-    this.inbox.push({
+    const msg: IncomingMessage = {
       data,
       connectionId: conn.id,
       transport: conn.transport,
@@ -426,16 +432,35 @@ export class Transport implements ConnectionHost, ListenerHost {
       local: conn.local,
       binary,
       receivedAt: epochTime(),
-    });
+    };
+    if (!batched && !this.draining) {
+      this.handOver();
+      this.emitMessage(msg);
+      return;
+    }
+    this.inbox.push(msg);
     if (!this.inboxScheduled) {
       this.inboxScheduled = true;
       setImmediate(this.drainInbox);
     }
   }
 
-  /** Hands the turn's messages and closes over in order, then writes what they sent. */
-  private drain(): void {
+  /** Hands over now what waits in the inbox (a read is about to go to `ws`, or one came from it). */
+  handOver(): void {
+    if (!this.draining && this.inboxHead < this.inbox.length) this.drain();
+  }
+
+  /** End of the poll phase: the turn's messages and closes, then what they sent goes out. */
+  private drainAndFlush(): void {
     this.inboxScheduled = false;
+    this.drain();
+    // In a microtask: after what the listeners' own settled promises sent (an answer built in a
+    // `.then`), which the next turn would otherwise write.
+    queueMicrotask(flushHeldSockets);
+  }
+
+  /** Hands the waiting messages and closes over, in order. */
+  private drain(): void {
     this.draining = true;
     const q = this.inbox;
     try {
@@ -448,11 +473,16 @@ export class Transport implements ConnectionHost, ListenerHost {
         else this.emitMessage(item);
       }
     } finally {
-      q.length = 0;
-      this.inboxHead = 0;
       this.draining = false;
+      if (this.inboxHead >= q.length) {
+        q.length = 0;
+        this.inboxHead = 0;
+      } else if (!this.inboxScheduled) {
+        // Something escaped the loop: what is left (closes too) goes at the end of the turn.
+        this.inboxScheduled = true;
+        setImmediate(this.drainInbox);
+      }
     }
-    flushHeldSockets();
   }
 
   private emitMessage(msg: IncomingMessage): void {

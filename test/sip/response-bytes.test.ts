@@ -45,6 +45,29 @@ const OPTIONS: Array<[string, ResponseOptions]> = [
     },
   ],
   ['a body', { toTag: 't3', body: 'hello, ünïcode', contentType: 'text/plain' }],
+  // A given Content-Length is replaced by the body's, under the name it was given.
+  [
+    'a wrong Content-Length',
+    {
+      toTag: 't4',
+      headers: [
+        ['Content-Length', '99'],
+        ['Subject', 'x'],
+      ],
+      byteHeaders: true,
+    },
+  ],
+  [
+    'two compact ones and a body',
+    {
+      toTag: 't5',
+      headers: [
+        ['l', '1'],
+        ['Content-Length', '2'],
+      ],
+      body: 'abc',
+    },
+  ],
 ];
 
 const TOUCH: Array<[string, (m: SipMessage) => void]> = [

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Transport } from '../../src/transport/index.js';
+import { testPki } from '../helpers/certs.js';
 import { frame, RawWsClient } from '../helpers/raw-ws-client.js';
+import { staticServerTls } from '../helpers/static-tls.js';
 
 async function withTransport(
   params: Record<string, unknown>,
@@ -92,22 +94,70 @@ describe('the inbox: messages and closes handed over in order, after the reads',
     });
   });
 
-  test('stop() hands over what was read before the closes it causes', async () => {
+  test('stop() from a listener: the messages already read are handed over, then the closes', async () => {
     const t = await Transport.start({ listen: ['ws:127.0.0.1:0'] });
+    const port = t.listeners[0]!.port;
+    const clients = await Promise.all([0, 1].map(() => RawWsClient.open({ port })));
     const events: string[] = [];
-    t.on('close', (_info, reason) => events.push(`close ${reason.kind}`));
-    const c = await RawWsClient.open({ port: t.listeners[0]!.port });
     let stopping: Promise<void> | undefined;
-    // The first message stops the transport from inside the drain; the second, read in the same
-    // turn, is still handed over, and only then the close.
-    t.on('message', (m) => {
-      events.push(`message ${m.data.toString()}`);
+    t.on('close', (_info, reason) => events.push(`close ${reason.kind}`));
+    t.on('message', () => {
+      events.push('message');
       stopping ??= t.stop();
     });
-    c.write(Buffer.concat([frame({ opcode: 1, payload: 'a' }), frame({ opcode: 1, payload: 'b' })]));
+    // Both read in the same turn (written before this process polls again), each one frame.
+    for (const c of clients) c.sendText('stop');
     await until(() => stopping !== undefined);
     await stopping;
-    assert.deepEqual(events, ['message a', 'message b', 'close stopped']);
-    c.destroy();
+    assert.deepEqual(events, ['message', 'message', 'close stopped', 'close stopped']);
+    for (const c of clients) c.destroy();
+  });
+
+  test('a message from ws (two frames in one read) comes after those waiting, and before a bad frame closes', async () => {
+    await withTransport({}, async (t, port) => {
+      const [a, b] = await Promise.all([0, 1].map(() => RawWsClient.open({ port })));
+      const events: string[] = [];
+      t.on('message', (m) => {
+        events.push(m.data.toString());
+        void t.send(m.connectionId, `echo ${m.data.toString()}`).catch(() => {});
+      });
+      // a: one frame (the fast path, waits for the end of the turn); b: a message and a frame
+      // with RSV set in one read, which `ws` reads and fails with 1002 (RFC 6455 §5.2).
+      a?.sendText('from a');
+      b?.write(
+        Buffer.concat([
+          frame({ opcode: 1, payload: 'from b' }),
+          frame({ opcode: 1, rsv: 4, payload: 'bad' }),
+        ]),
+      );
+      assert.equal((await b?.next())?.payload.toString(), 'echo from b');
+      assert.equal(await b?.expectClose(), 1002);
+      assert.equal((await a?.next())?.payload.toString(), 'echo from a');
+      assert.deepEqual(events.sort(), ['from a', 'from b']);
+      a?.destroy();
+      b?.destroy();
+    });
+  });
+
+  test("a message, then the peer's Close in the same turn: the answer goes out before the Close reply", async () => {
+    // Over TLS each frame is a read of its own (one record each): the message waits for the end
+    // of the turn, and the Close's read goes to `ws`, which must not answer it first.
+    const t = await Transport.start({ listen: ['wss:127.0.0.1:0'], tls: await staticServerTls() });
+    const port = t.listeners[0]!.port;
+    const ca = (await testPki()).ca.cert;
+    try {
+      t.on('message', (m) => void t.send(m.connectionId, `echo ${m.data.toString()}`).catch(() => {}));
+      for (let i = 0; i < 5; i++) {
+        const c = await RawWsClient.open({ port, tls: { ca } });
+        // Two writes: one read or two on the server, the same turn either way.
+        c.sendText(`bye ${i}`);
+        c.send({ opcode: 8, payload: Buffer.from([0x03, 0xe8]) });
+        assert.equal((await c.next())?.payload.toString(), `echo bye ${i}`);
+        assert.equal(await c.expectClose(), 1000);
+        c.destroy();
+      }
+    } finally {
+      await t.stop();
+    }
   });
 });
