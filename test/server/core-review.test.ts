@@ -210,3 +210,18 @@ test('an INVITE whose caller is gone while it is routed (the 100 Trying closed t
   assert.equal(h.core.transactionCount, 0, 'the INVITE ended');
   h.core.stop();
 });
+
+test('after stop(), a message the transport still hands over (read in the same turn) is ignored', async () => {
+  const h = harness();
+  const alice = h.ua('alice', 50001);
+  alice.request('OPTIONS', 'x', { ruri: 'sip:127.0.0.1' });
+  await alice.response(200, 'OPTIONS');
+  const before = h.core.stats.messagesIn;
+  h.core.stop();
+  alice.request('OPTIONS', 'x', { ruri: 'sip:127.0.0.1' });
+  h.core.connectionClosed(alice.flow.connectionId);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(h.core.stats.messagesIn, before);
+  assert.equal(h.core.transactionCount, 0);
+  assert.equal(alice.inbox.length, 0, 'no answer after the stop');
+});
