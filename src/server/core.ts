@@ -242,7 +242,8 @@ export class SipCore {
     } catch (err) {
       this.#routingFailed(tx, err);
     }
-    // Messages arrive one per turn, so nothing looks a transaction up while it is routed. A
+    // Routing above ran to its end before any other message is handed over (the transport hands
+    // them over one after another), so nothing looks a transaction up while it is routed. A
     // non-INVITE answered in this turn (a REGISTER with the in-memory store) has ended already
     // (Timer J = 0 on a reliable transport, RFC 3261 §17.2.2): it never enters the table.
     if (!tx.isInvite && tx.state !== 'terminated') this.#remember(tx);

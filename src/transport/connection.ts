@@ -40,8 +40,11 @@ export interface ConnectionHost {
    * the message may wait for the end of the turn with the others; else it is handed over at once.
    */
   deliver(conn: Connection, data: Buffer, binary: boolean, batched: boolean): void;
-  /** Hands over the messages waiting for the end of the turn now (before `ws` reads more). */
-  handOver(): void;
+  /**
+   * Hands over the messages waiting for the end of the turn now (before `ws` reads more, or ends
+   * on the peer's FIN); true when there were some.
+   */
+  handOver(): boolean;
   closed(conn: Connection, reason: CloseReason, wasOpen: boolean): void;
 }
 
@@ -94,21 +97,24 @@ const WS_OPEN = 1;
  * `ws` nests its own cork/uncork for control frames inside ours, which keeps the order of frames.
  */
 const heldSockets: Array<Socket | TLSSocket> = [];
-let flushScheduled = false;
+/** The check-phase flush, while one is due (a flush made sooner cancels it). */
+let flushImmediate: NodeJS.Immediate | undefined;
 
 function holdUntilTurnEnds(s: Socket | TLSSocket): void {
   if (s.writableCorked > 0) return; // already held this turn (ws uncorks its own before returning)
   s.cork();
   heldSockets.push(s);
-  if (!flushScheduled) {
-    flushScheduled = true;
-    setImmediate(flushHeldSockets);
-  }
+  flushImmediate ??= setImmediate(flushHeldSockets);
 }
 
 /** Writes every send held this turn now (the transport's inbox, after it has handed a turn over). */
 export function flushHeldSockets(): void {
-  flushScheduled = false;
+  if (flushImmediate !== undefined) {
+    // Flushed sooner (after the inbox, in a microtask): the check-phase flush is not needed. Left
+    // scheduled, it would run in the next turn and write separately what that turn holds.
+    clearImmediate(flushImmediate);
+    flushImmediate = undefined;
+  }
   // Uncorking writes synchronously and cannot add to the list (sends happen in other callbacks).
   for (const s of heldSockets) if (s.writableCorked > 0) s.uncork();
   heldSockets.length = 0;
@@ -280,6 +286,15 @@ export class Connection {
     const theirs = all[1] as (this: Socket, chunk: Buffer) => void;
     this.socket.removeListener('data', theirs);
     this.wsData = theirs;
+    // `ws`'s 'end' listener (added last, with its 'data' one) ends the WebSocket on the peer's FIN:
+    // ours runs in its place and hands over the messages still waiting first, so that their
+    // answers go out before our FIN, as they did when messages were handed over inside the read.
+    const ends = this.socket.listeners('end');
+    const wsEnd = ends[ends.length - 1] as ((this: Socket) => void) | undefined;
+    if (wsEnd === undefined || wsEnd === onSocketEnd || (wsOnEnd !== undefined && wsEnd !== wsOnEnd)) return;
+    wsOnEnd = wsEnd;
+    this.socket.removeListener('end', wsEnd);
+    this.socket.on('end', onSocketEnd);
   }
 
   /**
@@ -497,8 +512,15 @@ export class Connection {
    * does with this read (a message, a Close, a failure) comes after them, as the bytes did.
    */
   passToWs(socket: Socket, chunk: Buffer): void {
-    this.host.handOver();
-    this.wsData?.call(socket, chunk);
+    const wsData = this.wsData;
+    if (wsData === undefined) {
+      this.host.handOver(); // `ws`'s own listener reads the chunk next
+      return;
+    }
+    // After an answer the listeners make in a settled promise's callback, too (a microtask, before
+    // the next read): `ws` may close the WebSocket on this read (the peer's Close).
+    if (this.host.handOver()) queueMicrotask(() => wsData.call(socket, chunk));
+    else wsData.call(socket, chunk);
   }
 
   /** Feeds the frame tracker (the shared one between units); false: too many reads for a unit. */
@@ -514,6 +536,11 @@ export class Connection {
     const ok = t.feed(chunk, now, epoch);
     if (ok && t.inUnit) this.tracker = t.clone();
     return ok;
+  }
+
+  /** Hands over the messages waiting for the end of the turn; true when there were some. */
+  handOverWaiting(): boolean {
+    return this.host.handOver();
   }
 
   /** Records the `ws` receiver's error; the close that follows carries it. */
@@ -627,6 +654,17 @@ export function onSocketData(this: Socket, chunk: Buffer): void {
   // peer's Close), goes on to `ws` as its own listener would have. Not once the socket is destroyed:
   // `ws`, closing, reads what is left itself (having dropped its listener, which this one replaces).
   if (!this.destroyed) conn.passToWs(this, chunk);
+}
+
+/** `ws`'s 'end' listener (one function for every socket), once `takeWsData` has taken it. */
+let wsOnEnd: ((this: Socket) => void) | undefined;
+
+/** The peer's FIN on an open inbound connection: the waiting messages first, then `ws` ends. */
+function onSocketEnd(this: Socket): void {
+  const conn = connOf(this);
+  const end = wsOnEnd as (this: Socket) => void;
+  if (conn?.handOverWaiting() === true) queueMicrotask(() => end.call(this));
+  else end.call(this);
 }
 
 export function onSocketClose(this: Socket): void {

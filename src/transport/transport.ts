@@ -433,21 +433,24 @@ export class Transport implements ConnectionHost, ListenerHost {
       binary,
       receivedAt: epochTime(),
     };
-    if (!batched && !this.draining) {
-      this.handOver();
-      this.emitMessage(msg);
+    this.inbox.push(msg);
+    // From `ws`'s receiver: now, after those waiting, and as a drain, so that a close it causes
+    // (a send that fails) waits for the listener to return.
+    if (!batched) {
+      if (!this.draining) this.drain();
       return;
     }
-    this.inbox.push(msg);
     if (!this.inboxScheduled) {
       this.inboxScheduled = true;
       setImmediate(this.drainInbox);
     }
   }
 
-  /** Hands over now what waits in the inbox (a read is about to go to `ws`, or one came from it). */
-  handOver(): void {
-    if (!this.draining && this.inboxHead < this.inbox.length) this.drain();
+  /** Hands over now what waits in the inbox (a read is about to go to `ws`); true if anything did. */
+  handOver(): boolean {
+    if (this.draining || this.inboxHead >= this.inbox.length) return false;
+    this.drain();
+    return true;
   }
 
   /** End of the poll phase: the turn's messages and closes, then what they sent goes out. */

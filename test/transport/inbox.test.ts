@@ -160,4 +160,74 @@ describe('the inbox: messages and closes handed over in order, after the reads',
       await t.stop();
     }
   });
+
+  /** A wss transport whose listener answers each message with `echo <text>` (as `reply` does). */
+  async function withWss(
+    reply: (t: Transport, id: number, text: string) => void,
+    fn: (port: number, ca: string) => Promise<void>,
+  ): Promise<void> {
+    const t = await Transport.start({ listen: ['wss:127.0.0.1:0'], tls: await staticServerTls() });
+    try {
+      t.on('message', (m) => reply(t, m.connectionId, m.data.toString()));
+      await fn(t.listeners[0]!.port, (await testPki()).ca.cert);
+    } finally {
+      await t.stop();
+    }
+  }
+
+  test("a message, then the peer's FIN in the same turn: the answer goes out before ours", async () => {
+    await withWss(
+      (t, id, text) => void t.send(id, `echo ${text}`).catch(() => {}),
+      async (port, ca) => {
+        for (let i = 0; i < 5; i++) {
+          const c = await RawWsClient.open({ port, tls: { ca } });
+          c.sendText(`last ${i}`);
+          c.socket.end(); // no Close frame: `ws` ends the connection on the FIN
+          assert.equal((await c.next())?.payload.toString(), `echo last ${i}`);
+          c.destroy();
+        }
+      },
+    );
+  });
+
+  test("an answer made in a settled promise's callback still goes out before the Close reply", async () => {
+    await withWss(
+      (t, id, text) =>
+        void Promise.resolve()
+          .then(() => t.send(id, `echo ${text}`))
+          .catch(() => {}),
+      async (port, ca) => {
+        for (let i = 0; i < 5; i++) {
+          const c = await RawWsClient.open({ port, tls: { ca } });
+          c.sendText(`bye ${i}`);
+          c.send({ opcode: 8, payload: Buffer.from([0x03, 0xe8]) });
+          assert.equal((await c.next())?.payload.toString(), `echo bye ${i}`);
+          assert.equal(await c.expectClose(), 1000);
+          c.destroy();
+        }
+      },
+    );
+  });
+
+  test('a close caused inside a listener of a message from ws is handed over after it returns', async () => {
+    await withTransport({ ws_send_buffer: 64 * 1024 }, async (t, port) => {
+      const events: string[] = [];
+      let inListener = false;
+      t.on('message', (m) => {
+        inListener = true;
+        events.push(`message ${m.data.toString()}`);
+        if (m.data.toString() === 'two') t.send(m.connectionId, Buffer.alloc(70_000, 0x61)).catch(() => {});
+        inListener = false;
+      });
+      t.on('close', (_info, reason) =>
+        events.push(`close ${reason.kind}${inListener ? ' (re-entered)' : ''}`),
+      );
+      const c = await RawWsClient.open({ port });
+      // Two frames in one write: one read, which `ws` parses (not the fast path).
+      c.write(Buffer.concat([frame({ opcode: 1, payload: 'one' }), frame({ opcode: 1, payload: 'two' })]));
+      await until(() => events.some((e) => e.startsWith('close')));
+      assert.deepEqual(events, ['message one', 'message two', 'close send-buffer-full']);
+      c.destroy();
+    });
+  });
 });
