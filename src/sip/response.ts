@@ -104,33 +104,51 @@ function copiedKey100(key: string): number {
   return key === 'timestamp' ? COPY_LINE : copiedKey(key);
 }
 
+/**
+ * What a response to `req` with `status` puts in place of the request's To value: the value with
+ * our tag (RFC 3261 §8.2.6.2: the UAS adds one unless the request had one; 100 Trying may omit
+ * it), or undefined when the To is copied as it is. Fails as a response cannot be built: `req` is
+ * a response, or has no To. Throws on a status outside 100-699.
+ */
+function taggedTo(req: SipMessage, status: number, opts: ResponseOptions): SipResult<string | undefined> {
+  if (!req.isRequest) return sipFail('SIP_BAD_START_LINE', 'createResponse needs a request');
+  if (!Number.isInteger(status) || status < 100 || status > 699) throw new RangeError(`bad status ${status}`);
+  if (status === 100) return req.has('to') ? NO_TAG : sipFail('SIP_MISSING_HEADER', 'To');
+  // From 101 up the To is read for its tag, which also reports it missing (as 'To').
+  const parsed = req.to();
+  if (!parsed.ok) return parsed;
+  const to: NameAddr = parsed.value;
+  if (to.tag !== undefined) return NO_TAG;
+  // Every part is a byte string (read from the request, or encoded here) and the value ends in
+  // the tag, trimmed: the joined value needs no scan (see `replaceFirstLine`).
+  const tag = opts.toTag === undefined ? newTag() : toByteString(opts.toTag).trimEnd();
+  return {
+    ok: true,
+    value: `${to.displayName === undefined ? '' : `${to.displayName} `}<${to.uri}>${to.params.toString()};tag=${tag}`,
+  };
+}
+
+const NO_TAG: SipResult<string | undefined> = { ok: true, value: undefined };
+
+function reasonPhrase(status: number, reason: string | undefined): string {
+  return reason ?? REASON_PHRASES[status] ?? (status < 200 ? 'Provisional' : 'Unknown');
+}
+
 export function createResponse(
   req: SipMessage,
   status: number,
   reason?: string,
   opts: ResponseOptions = {},
 ): SipResult<SipMessage> {
-  if (!req.isRequest) return sipFail('SIP_BAD_START_LINE', 'createResponse needs a request');
-  if (!Number.isInteger(status) || status < 100 || status > 699) throw new RangeError(`bad status ${status}`);
-  // RFC 3261 §8.2.6.2: the UAS adds a To tag unless the request had one; 100 Trying may omit it.
-  // From 101 up the To is read for that, which also reports it missing (as 'To').
-  let to: NameAddr | undefined;
-  if (status > 100) {
-    const parsed = req.to();
-    if (!parsed.ok) return parsed;
-    to = parsed.value;
-  } else if (!req.has('to')) return sipFail('SIP_MISSING_HEADER', 'To');
+  const tagged = taggedTo(req, status, opts);
+  if (!tagged.ok) return tagged;
   const res = req.responseWith(
     status,
-    reason ?? REASON_PHRASES[status] ?? (status < 200 ? 'Provisional' : 'Unknown'),
+    reasonPhrase(status, reason),
     status === 100 ? copiedKey100 : copiedKey,
   );
-  if (to !== undefined && to.tag === undefined) {
-    // Every part is a byte string (read from the request, or encoded here) and the value ends
-    // in the tag, trimmed: the joined value needs no scan (see `replaceFirstLine`).
-    const tag = opts.toTag === undefined ? newTag() : toByteString(opts.toTag).trimEnd();
-    const tagged = `${to.displayName === undefined ? '' : `${to.displayName} `}<${to.uri}>${to.params.toString()};tag=${tag}`;
-    const r = res.replaceFirstLine('to', tagged, true);
+  if (tagged.value !== undefined) {
+    const r = res.replaceFirstLine('to', tagged.value, true);
     if (!r.ok) return r;
   }
   const extra = opts.headers;
@@ -156,20 +174,10 @@ export function responseBytes(
   reason?: string,
   opts: ResponseOptions = {},
 ): SipResult<Buffer> {
-  if (!req.isRequest) return sipFail('SIP_BAD_START_LINE', 'createResponse needs a request');
-  if (!Number.isInteger(status) || status < 100 || status > 699) throw new RangeError(`bad status ${status}`);
-  let toValue: string | undefined;
-  if (status > 100) {
-    const parsed = req.to();
-    if (!parsed.ok) return parsed;
-    const to = parsed.value;
-    if (to.tag === undefined) {
-      const tag = opts.toTag === undefined ? newTag() : toByteString(opts.toTag).trimEnd();
-      toValue = `${to.displayName === undefined ? '' : `${to.displayName} `}<${to.uri}>${to.params.toString()};tag=${tag}`;
-    }
-  } else if (!req.has('to')) return sipFail('SIP_MISSING_HEADER', 'To');
-  const phrase = reason ?? REASON_PHRASES[status] ?? (status < 200 ? 'Provisional' : 'Unknown');
-  let head = `SIP/2.0 ${status} ${phrase}\r\n${req.renderCopiedLines(status === 100 ? copiedKey100 : copiedKey, toValue)}`;
+  const tagged = taggedTo(req, status, opts);
+  if (!tagged.ok) return tagged;
+  const lines = req.renderCopiedLines(status === 100 ? copiedKey100 : copiedKey, tagged.value);
+  let head = `SIP/2.0 ${status} ${reasonPhrase(status, reason)}\r\n${lines}`;
   const extra = opts.headers;
   // serialize writes one Content-Length for the body, named as a given one was (e.g. `l`).
   let clName = 'Content-Length';

@@ -48,28 +48,34 @@ describe('the inbox: messages and closes handed over in order, after the reads',
     });
   });
 
-  test('a close caused inside a message listener is handed over after the listener returns', async () => {
-    await withTransport({ ws_send_buffer: 64 * 1024 }, async (t, port) => {
-      const events: string[] = [];
-      let inListener = false;
-      t.on('message', (m) => {
-        inListener = true;
-        events.push(`message ${m.data.toString()}`);
-        // Over ws_send_buffer: the transport drops the connection inside this send.
+  /**
+   * Records messages and closes; a message `overflow` picks is answered past ws_send_buffer (64 KiB),
+   * which drops the connection inside that send. A close that came while a listener ran is marked.
+   */
+  function recordOverflow(t: Transport, overflow: (text: string) => boolean): string[] {
+    const events: string[] = [];
+    let inListener = false;
+    t.on('message', (m) => {
+      inListener = true;
+      const text = m.data.toString();
+      events.push(`message ${text}`);
+      if (overflow(text))
         t.send(m.connectionId, Buffer.alloc(70_000, 0x61)).catch((e: { code: string }) =>
           events.push(e.code),
         );
-        events.push('sent');
-        inListener = false;
-      });
-      t.on('close', (_info, reason) =>
-        events.push(`close ${reason.kind}${inListener ? ' (re-entered)' : ''}`),
-      );
+      inListener = false;
+    });
+    t.on('close', (_info, reason) => events.push(`close ${reason.kind}${inListener ? ' (re-entered)' : ''}`));
+    return events;
+  }
+
+  test('a close caused inside a message listener is handed over after the listener returns', async () => {
+    await withTransport({ ws_send_buffer: 64 * 1024 }, async (t, port) => {
+      const events = recordOverflow(t, () => true);
       const c = await RawWsClient.open({ port });
       c.sendText('big please');
-      await until(() => events.some((e) => e.startsWith('close')));
-      await sleep(10);
-      assert.deepEqual(events, ['message big please', 'sent', 'close send-buffer-full', 'SEND_BUFFER_FULL']);
+      await until(() => events.includes('SEND_BUFFER_FULL'));
+      assert.deepEqual(events, ['message big please', 'close send-buffer-full', 'SEND_BUFFER_FULL']);
       c.destroy();
     });
   });
@@ -139,28 +145,6 @@ describe('the inbox: messages and closes handed over in order, after the reads',
     });
   });
 
-  test("a message, then the peer's Close in the same turn: the answer goes out before the Close reply", async () => {
-    // Over TLS each frame is a read of its own (one record each): the message waits for the end
-    // of the turn, and the Close's read goes to `ws`, which must not answer it first.
-    const t = await Transport.start({ listen: ['wss:127.0.0.1:0'], tls: await staticServerTls() });
-    const port = t.listeners[0]!.port;
-    const ca = (await testPki()).ca.cert;
-    try {
-      t.on('message', (m) => void t.send(m.connectionId, `echo ${m.data.toString()}`).catch(() => {}));
-      for (let i = 0; i < 5; i++) {
-        const c = await RawWsClient.open({ port, tls: { ca } });
-        // Two writes: one read or two on the server, the same turn either way.
-        c.sendText(`bye ${i}`);
-        c.send({ opcode: 8, payload: Buffer.from([0x03, 0xe8]) });
-        assert.equal((await c.next())?.payload.toString(), `echo bye ${i}`);
-        assert.equal(await c.expectClose(), 1000);
-        c.destroy();
-      }
-    } finally {
-      await t.stop();
-    }
-  });
-
   /** A wss transport whose listener answers each message with `echo <text>` (as `reply` does). */
   async function withWss(
     reply: (t: Transport, id: number, text: string) => void,
@@ -174,6 +158,24 @@ describe('the inbox: messages and closes handed over in order, after the reads',
       await t.stop();
     }
   }
+
+  /** Client `i` sends `bye i` then a Close frame, as two TLS records: the echo must come first. */
+  async function byeThenClose(port: number, ca: string): Promise<void> {
+    for (let i = 0; i < 5; i++) {
+      const c = await RawWsClient.open({ port, tls: { ca } });
+      c.sendText(`bye ${i}`);
+      c.send({ opcode: 8, payload: Buffer.from([0x03, 0xe8]) });
+      assert.equal((await c.next())?.payload.toString(), `echo bye ${i}`);
+      assert.equal(await c.expectClose(), 1000);
+      c.destroy();
+    }
+  }
+
+  test("a message, then the peer's Close in the same turn: the answer goes out before the Close reply", async () => {
+    // Over TLS each frame is a read of its own (one record each): the message waits for the end
+    // of the turn, and the Close's read goes to `ws`, which must not answer it first.
+    await withWss((t, id, text) => void t.send(id, `echo ${text}`).catch(() => {}), byeThenClose);
+  });
 
   test("a message, then the peer's FIN in the same turn: the answer goes out before ours", async () => {
     await withWss(
@@ -196,37 +198,18 @@ describe('the inbox: messages and closes handed over in order, after the reads',
         void Promise.resolve()
           .then(() => t.send(id, `echo ${text}`))
           .catch(() => {}),
-      async (port, ca) => {
-        for (let i = 0; i < 5; i++) {
-          const c = await RawWsClient.open({ port, tls: { ca } });
-          c.sendText(`bye ${i}`);
-          c.send({ opcode: 8, payload: Buffer.from([0x03, 0xe8]) });
-          assert.equal((await c.next())?.payload.toString(), `echo bye ${i}`);
-          assert.equal(await c.expectClose(), 1000);
-          c.destroy();
-        }
-      },
+      byeThenClose,
     );
   });
 
   test('a close caused inside a listener of a message from ws is handed over after it returns', async () => {
     await withTransport({ ws_send_buffer: 64 * 1024 }, async (t, port) => {
-      const events: string[] = [];
-      let inListener = false;
-      t.on('message', (m) => {
-        inListener = true;
-        events.push(`message ${m.data.toString()}`);
-        if (m.data.toString() === 'two') t.send(m.connectionId, Buffer.alloc(70_000, 0x61)).catch(() => {});
-        inListener = false;
-      });
-      t.on('close', (_info, reason) =>
-        events.push(`close ${reason.kind}${inListener ? ' (re-entered)' : ''}`),
-      );
+      const events = recordOverflow(t, (text) => text === 'two');
       const c = await RawWsClient.open({ port });
       // Two frames in one write: one read, which `ws` parses (not the fast path).
       c.write(Buffer.concat([frame({ opcode: 1, payload: 'one' }), frame({ opcode: 1, payload: 'two' })]));
-      await until(() => events.some((e) => e.startsWith('close')));
-      assert.deepEqual(events, ['message one', 'message two', 'close send-buffer-full']);
+      await until(() => events.includes('SEND_BUFFER_FULL'));
+      assert.deepEqual(events, ['message one', 'message two', 'close send-buffer-full', 'SEND_BUFFER_FULL']);
       c.destroy();
     });
   });
