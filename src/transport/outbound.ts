@@ -167,13 +167,25 @@ export function tlsHandshake(
   });
 }
 
+/** A WebSocket just opened, and the messages that came with the server's 101. */
+export interface OpenedWebSocket {
+  readonly ws: WebSocket;
+  /**
+   * Messages `ws` read from the bytes that followed the 101 in the same read (a server with
+   * requests queued for us), before the connection could listen: the caller hands them over first.
+   */
+  readonly early: Array<{ readonly data: Buffer; readonly binary: boolean }>;
+  /** Stops collecting into `early` (once the connection listens itself). */
+  readonly stopCollecting: () => void;
+}
+
 /** RFC 6455 §4.1 client handshake over an established stream, by `ws`, bounded by `timeoutMs`. */
 export function clientHandshake(
   stream: Socket | TLSSocket,
   dest: OutDest,
   policy: Readonly<ProtoPolicy>,
   timeoutMs: number,
-): Promise<WebSocket> {
+): Promise<OpenedWebSocket> {
   // IPv6 literals bracketed in the URL, hence in Host (RFC 6455 §4.1 item 4, RFC 3986 §3.2.2).
   const h = isIP(dest.host) === 6 ? `[${dest.host}]` : dest.host;
   const url = `${dest.proto}://${h}:${dest.port}${dest.resource}`;
@@ -193,7 +205,12 @@ export function clientHandshake(
     stream.destroy();
     return Promise.reject(new WsError('WS_CLIENT_HANDSHAKE', (e as Error).message, { cause: e }));
   }
-  return withTimeout<WebSocket>(
+  // `ws` parses what came after the 101 on the next tick, before the promise below settles.
+  const early: Array<{ data: Buffer; binary: boolean }> = [];
+  const collect = (data: Buffer, binary: boolean) => early.push({ data, binary });
+  ws.on('message', collect);
+  const stopCollecting = () => ws.removeListener('message', collect);
+  return withTimeout<OpenedWebSocket>(
     timeoutMs,
     (resolve, reject) => {
       ws.once('open', () => {
@@ -203,7 +220,7 @@ export function clientHandshake(
           reject(new WsError('WS_CLIENT_HANDSHAKE', `server chose subprotocol "${ws.protocol}"`));
           return;
         }
-        resolve(ws);
+        resolve({ ws, early, stopCollecting });
       });
       ws.once('error', (e) => reject(new WsError('WS_CLIENT_HANDSHAKE', e.message, { cause: e })));
       ws.once('unexpected-response', (_req, res) => {

@@ -326,15 +326,24 @@ export class Transport implements ConnectionHost, ListenerHost {
         conn.setStream(stream);
       }
       conn.to('upgrading');
-      const ws = await clientHandshake(stream, d, policy, policy.handshake_timeout);
+      const { ws, early, stopCollecting } = await clientHandshake(
+        stream,
+        d,
+        policy,
+        policy.handshake_timeout,
+      );
       if (conn.state !== 'upgrading') {
         ws.terminate();
         throw new TransportError('CONNECTION_CLOSED', 'during the WebSocket handshake');
       }
       conn.attach(ws, Date.now());
+      stopCollecting();
       stream.on('data', onSocketData);
       stream.on('close', onSocketClose);
       this.upgraded(conn);
+      // What the server sent with its 101, in order, before anything read from now on (this runs
+      // before the next read).
+      for (const m of early) conn.handleMessage(ws, m.data, m.binary, false);
       const queue = entry.queue;
       entry.queue = [];
       for (const q of queue) conn.send(q.data).then(q.resolve, q.reject);

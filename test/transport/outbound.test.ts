@@ -285,4 +285,39 @@ describe('outbound details', () => {
       server.close();
     }
   });
+
+  test('messages a server sends in the same segment as its 101 are handed over, in order', async () => {
+    const { frame } = await import('../helpers/raw-ws-client.js');
+    const { server, port } = await listen((s) => {
+      s.on('error', () => {});
+      s.once('data', (d: Buffer) => {
+        const key = /Sec-WebSocket-Key: (.*)\r\n/i.exec(d.toString())?.[1] ?? '';
+        const accept = createHash('sha1')
+          .update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+          .digest('base64');
+        // One write: the 101 and two messages right behind it (a server with requests queued).
+        s.write(
+          Buffer.concat([
+            Buffer.from(
+              `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: sip\r\n\r\n`,
+            ),
+            frame({ opcode: 1, payload: 'first', mask: false }),
+            frame({ opcode: 1, payload: 'second', mask: false }),
+          ]),
+        );
+      });
+    });
+    const t = await Transport.start({});
+    try {
+      const got: string[] = [];
+      t.on('message', (m) => got.push(m.data.toString()));
+      await t.sendTo({ url: `ws://127.0.0.1:${port}/` }, 'x');
+      const end = Date.now() + 2000;
+      while (got.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(got, ['first', 'second']);
+    } finally {
+      await t.stop();
+      server.close();
+    }
+  });
 });
