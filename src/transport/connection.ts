@@ -174,6 +174,11 @@ export class Connection {
    * whole data frame skips `ws`'s receiver (src/ws/single-frame.ts); every other read is handed on.
    */
   private wsData: ((this: Socket, chunk: Buffer) => void) | undefined;
+  /**
+   * Reads (and the peer's FIN, `PEER_END`) waiting behind a read given to `ws` in a microtask
+   * (`passToWs`), so that `ws` gets them in order; undefined when none is deferred.
+   */
+  private behind: Array<Buffer | typeof PEER_END> | undefined;
 
   /**
    * `listener`: the listener that accepted it (inbound); undefined for an outbound connection.
@@ -291,7 +296,7 @@ export class Connection {
     // answers go out before our FIN, as they did when messages were handed over inside the read.
     const ends = this.socket.listeners('end');
     const wsEnd = ends[ends.length - 1] as ((this: Socket) => void) | undefined;
-    if (wsEnd === undefined || wsEnd === onSocketEnd || (wsOnEnd !== undefined && wsEnd !== wsOnEnd)) return;
+    if (wsEnd?.name !== 'socketOnEnd' || (wsOnEnd !== undefined && wsEnd !== wsOnEnd)) return;
     wsOnEnd = wsEnd;
     this.socket.removeListener('end', wsEnd);
     this.socket.on('end', onSocketEnd);
@@ -496,8 +501,15 @@ export class Connection {
       return false;
     }
     const ws = this.ws;
-    // Only while OPEN: after a Close frame (CLOSING) `ws` discards data frames; it still does.
-    if (!betweenUnits || this.wsData === undefined || ws === undefined || ws.readyState !== WS_OPEN) {
+    // Only while OPEN: after a Close frame (CLOSING) `ws` discards data frames; it still does. Not
+    // while reads wait for `ws` (`behind`): this one goes after them.
+    if (
+      !betweenUnits ||
+      this.wsData === undefined ||
+      this.behind !== undefined ||
+      ws === undefined ||
+      ws.readyState !== WS_OPEN
+    ) {
       return false;
     }
     const payload = singleDataFrame(chunk, this.policy.max_msg_size);
@@ -517,10 +529,38 @@ export class Connection {
       this.host.handOver(); // `ws`'s own listener reads the chunk next
       return;
     }
-    // After an answer the listeners make in a settled promise's callback, too (a microtask, before
-    // the next read): `ws` may close the WebSocket on this read (the peer's Close).
-    if (this.host.handOver()) queueMicrotask(() => wsData.call(socket, chunk));
-    else wsData.call(socket, chunk);
+    if (this.behind !== undefined) {
+      this.behind.push(chunk); // behind a deferred read: `ws` gets the bytes in order
+      return;
+    }
+    if (!this.host.handOver()) {
+      wsData.call(socket, chunk);
+      return;
+    }
+    // Messages were handed over: `ws` reads this after the answers the listeners make in a settled
+    // promise's callback, too (a microtask, before the next read), as this read may close the
+    // WebSocket (the peer's Close). Reads that come before it (a resumed socket emits several in
+    // one tick) wait behind it.
+    this.behind = [chunk];
+    queueMicrotask(() => this.readBehind(socket, wsData));
+  }
+
+  /** The reads deferred by `passToWs`, in order, then the peer's FIN if it came meanwhile. */
+  private readBehind(socket: Socket, wsData: (this: Socket, chunk: Buffer) => void): void {
+    const q = this.behind ?? [];
+    this.behind = undefined;
+    for (const item of q) {
+      if (item === PEER_END) (wsOnEnd as (this: Socket) => void).call(socket);
+      // As onSocketData: once the socket is destroyed, `ws` reads what is left itself.
+      else if (!socket.destroyed) wsData.call(socket, item);
+    }
+  }
+
+  /** The peer's FIN: true when it waits behind deferred reads (`readBehind` passes it on). */
+  endBehind(): boolean {
+    if (this.behind === undefined) return false;
+    this.behind.push(PEER_END);
+    return true;
   }
 
   /** Feeds the frame tracker (the shared one between units); false: too many reads for a unit. */
@@ -656,15 +696,20 @@ export function onSocketData(this: Socket, chunk: Buffer): void {
   if (!this.destroyed) conn.passToWs(this, chunk);
 }
 
+/** A `behind` entry: the peer's FIN came while reads waited for `ws`. */
+const PEER_END = Symbol('peer end');
+
 /** `ws`'s 'end' listener (one function for every socket), once `takeWsData` has taken it. */
 let wsOnEnd: ((this: Socket) => void) | undefined;
 
 /** The peer's FIN on an open inbound connection: the waiting messages first, then `ws` ends. */
 function onSocketEnd(this: Socket): void {
   const conn = connOf(this);
-  const end = wsOnEnd as (this: Socket) => void;
-  if (conn?.handOverWaiting() === true) queueMicrotask(() => end.call(this));
-  else end.call(this);
+  if (conn?.endBehind() === true) return;
+  // At once, after the waiting messages: their answers made now go out before our FIN; one made
+  // later (in a promise's callback) is refused (CONNECTION_CLOSED), as the socket is ending.
+  conn?.handOverWaiting();
+  (wsOnEnd as (this: Socket) => void).call(this);
 }
 
 export function onSocketClose(this: Socket): void {

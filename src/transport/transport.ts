@@ -341,12 +341,12 @@ export class Transport implements ConnectionHost, ListenerHost {
       stream.on('data', onSocketData);
       stream.on('close', onSocketClose);
       this.upgraded(conn);
-      // What the server sent with its 101, in order, before anything read from now on (this runs
-      // before the next read).
-      for (const m of early) conn.handleMessage(ws, m.data, m.binary, false);
+      // Our sends queued behind the handshake first (an answer to what came with the 101 must
+      // follow them), then what the server sent with its 101, before anything read from now on.
       const queue = entry.queue;
       entry.queue = [];
       for (const q of queue) conn.send(q.data).then(q.resolve, q.reject);
+      for (const m of early) conn.handleMessage(ws, m.data, m.binary, false);
     } catch (e) {
       const err = this.stopped
         ? new TransportError('STOPPED')

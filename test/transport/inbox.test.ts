@@ -213,4 +213,47 @@ describe('the inbox: messages and closes handed over in order, after the reads',
       c.destroy();
     });
   });
+
+  test("an answer made in a promise's callback after the peer's FIN is refused, not silently dropped", async () => {
+    const outcomes: string[] = [];
+    await withWss(
+      (t, id, text) =>
+        void Promise.resolve()
+          .then(() => t.send(id, `echo ${text}`))
+          .then(
+            () => outcomes.push('sent'),
+            (e: { code: string }) => outcomes.push(e.code),
+          ),
+      async (port, ca) => {
+        const c = await RawWsClient.open({ port, tls: { ca } });
+        c.sendText('last');
+        c.socket.end();
+        await until(() => outcomes.length === 1);
+        assert.deepEqual(outcomes, ['CONNECTION_CLOSED']);
+        c.destroy();
+      },
+    );
+  });
+
+  test('reads that come while one waits for ws (a resumed socket emits several in a tick) keep their order', async () => {
+    await withTransport({}, async (t, port) => {
+      const got: string[] = [];
+      t.on('message', (m) => got.push(m.data.toString()));
+      const c = await RawWsClient.open({ port });
+      await until(() => t.connections().length === 1);
+      const id = t.connections()[0]!.id;
+      // White box: the server side's socket, fed three reads in one tick as a resumed stream does.
+      const table = (
+        t as unknown as { table: { get(id: number): { socket: { emit(e: string, b: Buffer): void } } } }
+      ).table;
+      const socket = table.get(id).socket;
+      const one = (p: string) => frame({ opcode: 1, payload: p });
+      socket.emit('data', one('a')); // one whole frame: waits in the inbox
+      socket.emit('data', Buffer.concat([one('b1'), one('b2')])); // to ws, after 'a': deferred
+      socket.emit('data', Buffer.concat([one('c1'), one('c2')])); // to ws: behind the deferred read
+      await until(() => got.length === 5);
+      assert.deepEqual(got, ['a', 'b1', 'b2', 'c1', 'c2']);
+      c.destroy();
+    });
+  });
 });

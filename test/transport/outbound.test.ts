@@ -288,9 +288,24 @@ describe('outbound details', () => {
 
   test('messages a server sends in the same segment as its 101 are handed over, in order', async () => {
     const { frame } = await import('../helpers/raw-ws-client.js');
+    /** Text of the client's masked frames (short ones: 7-bit length) as the server reads them. */
+    const serverGot: string[] = [];
+    let pending = Buffer.alloc(0);
+    const readFrames = (d: Buffer) => {
+      pending = Buffer.concat([pending, d]);
+      while (pending.length >= 6 && pending.length >= 6 + ((pending[1] as number) & 0x7f)) {
+        const len = (pending[1] as number) & 0x7f;
+        const mask = pending.subarray(2, 6);
+        const body = Buffer.from(pending.subarray(6, 6 + len));
+        for (let i = 0; i < len; i++) body[i] = (body[i] as number) ^ (mask[i & 3] as number);
+        serverGot.push(body.toString());
+        pending = pending.subarray(6 + len);
+      }
+    };
     const { server, port } = await listen((s) => {
       s.on('error', () => {});
       s.once('data', (d: Buffer) => {
+        s.on('data', readFrames);
         const key = /Sec-WebSocket-Key: (.*)\r\n/i.exec(d.toString())?.[1] ?? '';
         const accept = createHash('sha1')
           .update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
@@ -310,11 +325,18 @@ describe('outbound details', () => {
     const t = await Transport.start({});
     try {
       const got: string[] = [];
-      t.on('message', (m) => got.push(m.data.toString()));
-      await t.sendTo({ url: `ws://127.0.0.1:${port}/` }, 'x');
+      const dest = { url: `ws://127.0.0.1:${port}/` };
+      t.on('message', (m) => {
+        got.push(m.data.toString());
+        // An answer to what came with the 101 goes out after the send queued behind the handshake.
+        void t.sendTo(dest, `re ${m.data.toString()}`).catch(() => {});
+      });
+      await t.sendTo(dest, 'x');
       const end = Date.now() + 2000;
-      while (got.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+      while ((got.length < 2 || serverGot.length < 3) && Date.now() < end)
+        await new Promise((r) => setTimeout(r, 10));
       assert.deepEqual(got, ['first', 'second']);
+      assert.deepEqual(serverGot, ['x', 're first', 're second']);
     } finally {
       await t.stop();
       server.close();
