@@ -455,7 +455,10 @@ export class Transport implements ConnectionHost, ListenerHost {
     }
   }
 
-  /** Hands over now what waits in the inbox (a read is about to go to `ws`); true if anything did. */
+  /**
+   * Hands over now what waits in the inbox (before `ws` reads more, on the peer's FIN, at stop()),
+   * unless a drain is running; true if anything was handed over.
+   */
   handOver(): boolean {
     if (this.draining || this.inboxHead >= this.inbox.length) return false;
     this.drain();
@@ -631,7 +634,7 @@ export class Transport implements ConnectionHost, ListenerHost {
     if (this.stopped) return;
     this.stopped = true;
     // What was read before the stop is handed over first, and the closes below come after it.
-    if (!this.draining && this.inboxHead < this.inbox.length) this.drain();
+    this.handOver();
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.unsubscribeReload?.();
     const closing = this.servers.map((l) => new Promise<void>((resolve) => l.server.close(() => resolve())));
